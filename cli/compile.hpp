@@ -1,0 +1,29 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "interpreter/diagnostics/diagnostic.hpp"
+#include "interpreter/dictionary/element_dictionary.hpp"
+#include "interpreter/plan/plan.hpp"
+#include "interpreter/resolve/resolver.hpp"
+
+namespace deid {
+
+struct CompileRequest {
+    std::vector<std::filesystem::path> recipes;  // combined in this order
+    bool with_default_recipe = false;            // the bundled deid.dicom first
+    ResolveOptions options;
+};
+
+struct Compiled {
+    plan::Plan plan;
+    Diagnostics diagnostics;
+};
+
+// Recipe text to plan: parse every recipe, combine them (spec §7) and
+// resolve the result. Never throws on bad recipes: everything is reported.
+Compiled compile(const CompileRequest& request, const ElementDictionary& dictionary);
+
+}  // namespace deid

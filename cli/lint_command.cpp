@@ -1,0 +1,63 @@
+#include "cli/lint_command.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "cli/compile.hpp"
+#include "interpreter/diagnostics/json_output.hpp"
+
+namespace deid {
+namespace {
+
+std::vector<CompileRequest> requests_for(const LintOptions& options) {
+    std::vector<CompileRequest> requests;
+    if (options.combined) {
+        requests.push_back({options.recipes, options.with_default_recipe, {}});
+        return requests;
+    }
+    if (options.with_default_recipe) {
+        requests.push_back({{}, true, {}});
+    }
+    for (const auto& recipe : options.recipes) {
+        requests.push_back({{recipe}, false, {}});
+    }
+    return requests;
+}
+
+std::string plural(std::size_t count, const std::string& noun) {
+    return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+}  // namespace
+
+int run_lint(const LintOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
+    std::vector<Diagnostic> findings;
+    std::size_t errors = 0;
+    std::size_t warnings = 0;
+    const auto requests = requests_for(options);
+    for (const auto& request : requests) {
+        Compiled compiled = compile(request, dictionary);
+        errors += compiled.diagnostics.error_count();
+        warnings += compiled.diagnostics.warning_count();
+        findings.insert(findings.end(), compiled.diagnostics.all().begin(), compiled.diagnostics.all().end());
+    }
+    const std::size_t notes = findings.size() - errors - warnings;
+
+    if (options.format == LintFormat::json) {
+        out << nlohmann::json{{"diagnostics", to_json(findings)},
+                              {"errors", errors},
+                              {"warnings", warnings},
+                              {"notes", notes}}
+                   .dump(2)
+            << '\n';
+    } else {
+        for (const auto& finding : findings) {
+            out << format_text(finding) << '\n';
+        }
+        err << "deid lint: " << plural(errors, "error") << ", " << plural(warnings, "warning") << ", "
+            << plural(notes, "note") << " in " << plural(requests.size(), options.combined ? "run" : "recipe")
+            << '\n';
+    }
+    return errors > 0 ? 1 : 0;
+}
+
+}  // namespace deid

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+#include <vector>
+
+#include "interpreter/dictionary/element_dictionary.hpp"
+
+namespace deid {
+
+enum class LintFormat { text, json };
+
+struct LintOptions {
+    std::vector<std::filesystem::path> recipes;
+    bool with_default_recipe = false;  // lint the bundled deid.dicom too
+    bool combined = false;             // read all recipes as one run (spec §7)
+    LintFormat format = LintFormat::text;
+};
+
+// `deid lint`: compiles each recipe (or all of them as one run) and prints
+// every diagnostic, compiler style or as JSON. Returns 1 if any error was
+// found, else 0.
+int run_lint(const LintOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err);
+
+}  // namespace deid

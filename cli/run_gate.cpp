@@ -1,0 +1,23 @@
+#include "cli/run_gate.hpp"
+
+namespace deid {
+
+std::optional<plan::Plan> compile_for_run(const CompileRequest& request, const ElementDictionary& dictionary,
+                                          bool force, std::ostream& messages) {
+    Compiled compiled = compile(request, dictionary);
+    for (const auto& diagnostic : compiled.diagnostics.all()) {
+        messages << format_text(diagnostic) << '\n';
+    }
+    if (compiled.diagnostics.has_errors()) {
+        if (!force) {
+            messages << "deid: the recipe has " << compiled.diagnostics.error_count()
+                     << " error(s); nothing was processed (fix them, or run with --force)\n";
+            return std::nullopt;
+        }
+        messages << "deid: --force: running despite " << compiled.diagnostics.error_count()
+                 << " recipe error(s); the actions that did not bind are skipped\n";
+    }
+    return std::move(compiled.plan);
+}
+
+}  // namespace deid

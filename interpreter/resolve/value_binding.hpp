@@ -1,0 +1,20 @@
+#pragma once
+
+#include <optional>
+
+#include "interpreter/ast/ast.hpp"
+#include "interpreter/diagnostics/diagnostic.hpp"
+#include "interpreter/dictionary/element_dictionary.hpp"
+#include "interpreter/plan/plan.hpp"
+#include "interpreter/resolve/resolver.hpp"
+
+namespace deid {
+
+// Binds the value of a %header action (built-ins looked up, options typed)
+// and checks it against what the action and its field need (spec §3, §3.1,
+// §3.6). `target` is the element when the field names exactly one.
+// nullopt for an action without a value, or a value that cannot bind.
+std::optional<plan::ValueSource> bind_value(const ast::HeaderAction& action, const std::optional<DictionaryEntry>& target,
+                                            const ResolveOptions& options, Diagnostics& diagnostics);
+
+}  // namespace deid
