@@ -213,6 +213,12 @@ TEST(Lint, QuotesInALiteralAreKeptAndWarned) {
                             "quote characters (write the value without quotes)"));
 }
 
+TEST(Lint, UnbalancedQuoteInALiteralWarns) {
+    EXPECT_THAT(lint_header("REPLACE PatientName \"ANON\n"),
+                ElementsAre("3:21: warning: unbalanced '\"' in the value: PatientName becomes \"ANON with the quote "
+                            "character"));
+}
+
 TEST(Lint, DocumentedAliasesOfOlderToolsAreNoted) {
     EXPECT_THAT(lint_header("BLANK allexcept:Modality\nBLANK exceptfields:Rows\nBLANK allfields\n"),
                 ElementsAre("3:17: note: 'allexcept:' means except: here; the established tool selects nothing for it",

@@ -1,5 +1,6 @@
 #include "interpreter/resolve/value_binding.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "support/strings.hpp"
@@ -128,7 +129,12 @@ std::optional<plan::ValueSource> bind_value(const ast::HeaderAction& action, con
                 }
                 const bool quoted = kind.text.size() >= 2 && (kind.text.front() == '"' || kind.text.front() == '\'') &&
                                     kind.text.back() == kind.text.front();
-                if (quoted && !is_remove) {
+                const auto quotes = std::count(kind.text.begin(), kind.text.end(), '"');
+                if (quotes % 2 == 1 && !is_remove) {
+                    diagnostics.warning(value.span, "quoted-literal",
+                                        "unbalanced '\"' in the value: " + action.field.text + " becomes " + kind.text +
+                                            " with the quote character");
+                } else if (quoted && !is_remove) {
                     diagnostics.warning(value.span, "quoted-literal",
                                         "the quotes are part of the value: " + action.field.text + " becomes " +
                                             kind.text + " with the quote characters (write the value without quotes)");

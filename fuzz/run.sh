@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Fuzz the recipe parser and resolver with libFuzzer under ASan and UBSan.
+#   fuzz/run.sh [seconds]     (default 60)
+# Seeds: every reference recipe in ../shared/recipes-reference and recipes/.
+# Crashing inputs are written to fuzz/artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+sanitizers="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DDEID_FUZZ=ON -DDEID_BUILD_TESTS=OFF -DDEID_WERROR=OFF \
+  -DCMAKE_CXX_FLAGS="$sanitizers -fsanitize=fuzzer-no-link" \
+  -DCMAKE_EXE_LINKER_FLAGS="$sanitizers"
+cmake --build build-fuzz --target recipe_fuzzer -j"$(nproc)"
+mkdir -p fuzz/corpus fuzz/artifacts
+find ../shared/recipes-reference recipes -type f -name 'deid*' -exec cp {} fuzz/corpus/ \; 2>/dev/null || true
+for f in ../shared/recipes-reference/*/*.dicom; do cp "$f" "fuzz/corpus/$(basename "$(dirname "$f")")_$(basename "$f")"; done
+build-fuzz/fuzz/recipe_fuzzer fuzz/corpus -max_len=4096 -timeout=5 -max_total_time="$seconds" \
+  -artifact_prefix=fuzz/artifacts/ -print_final_stats=1
