@@ -53,7 +53,10 @@ public:
     [[nodiscard]] virtual std::optional<DictionaryEntry> find_private(std::uint16_t group, std::string_view creator,
                                                                       std::uint8_t element_offset) const = 0;
 
-    // Every standard (non-private) entry, for suggestions and for deciding
+    // Every standard keyword, for "did you mean" suggestions.
+    [[nodiscard]] virtual const std::vector<std::string>& keywords() const = 0;
+
+    // Every standard (non-private) entry, for deciding
     // statically what an expander such as `contains:UID` can select.
     virtual void for_each_standard(const std::function<void(const DictionaryEntry&)>& visit) const = 0;
 };

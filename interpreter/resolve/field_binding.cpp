@@ -62,9 +62,7 @@ plan::TagMatch tag_match_of(const DictionaryEntry& entry) {
 
 FieldBinder::FieldBinder(const ElementDictionary& dictionary, const ast::CombinedRecipe& recipe,
                          Diagnostics& diagnostics)
-    : dictionary_(dictionary), recipe_(recipe), diagnostics_(diagnostics) {
-    dictionary_.for_each_standard([&](const DictionaryEntry& entry) { keywords_.push_back(entry.keyword); });
-}
+    : dictionary_(dictionary), recipe_(recipe), diagnostics_(diagnostics) {}
 
 std::optional<plan::BoundField> FieldBinder::bind(const ast::FieldExpr& field) {
     std::optional<plan::Selector> selector = std::visit(
@@ -178,7 +176,7 @@ std::optional<plan::Selector> FieldBinder::bind_keyword(std::string_view keyword
 
 void FieldBinder::report_unknown_keyword(std::string_view keyword, const SourceSpan& span) {
     diagnostics_.error(span, "unknown-keyword",
-                       "unknown DICOM keyword '" + std::string(keyword) + "'" + did_you_mean(keyword, keywords_));
+                       "unknown DICOM keyword '" + std::string(keyword) + "'" + did_you_mean(keyword, dictionary_.keywords()));
 }
 
 std::optional<plan::Selector> FieldBinder::bind_nested(const std::string& name, const SourceSpan& span) {

@@ -45,7 +45,6 @@ private:
     const ElementDictionary& dictionary_;
     const ast::CombinedRecipe& recipe_;
     Diagnostics& diagnostics_;
-    std::vector<std::string> keywords_;  // suggestions for misspelt names
 };
 
 plan::TagMatch tag_match_of(const DictionaryEntry& entry);

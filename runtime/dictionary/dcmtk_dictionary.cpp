@@ -94,6 +94,9 @@ DcmtkDictionary::DcmtkDictionary() {
     }
     dcmDataDict.wrunlock();
 
+    for (const auto& entry : standard_) {
+        keywords_.push_back(entry.keyword);
+    }
     for (const auto& [group, element, name] : kNames) {
         if (const auto found = by_tag_.find(tag_of(group, element)); found != by_tag_.end()) {
             standard_[found->second].name = name;

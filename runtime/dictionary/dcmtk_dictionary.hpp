@@ -24,11 +24,13 @@ public:
     std::optional<DictionaryEntry> find_tag(std::uint16_t group, std::uint16_t element) const override;
     std::optional<DictionaryEntry> find_private(std::uint16_t group, std::string_view creator,
                                                 std::uint8_t element_offset) const override;
+    const std::vector<std::string>& keywords() const override { return keywords_; }
     void for_each_standard(const std::function<void(const DictionaryEntry&)>& visit) const override;
 
 private:
     using Tag = std::uint32_t;
     std::vector<DictionaryEntry> standard_;
+    std::vector<std::string> keywords_;
     std::unordered_map<std::string, std::size_t> by_keyword_;  // lower-cased
     std::unordered_map<std::string, std::size_t> by_name_;     // lower-cased
     std::unordered_map<Tag, std::size_t> by_tag_;
