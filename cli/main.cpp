@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/lint_command.hpp"
+#include "cli/put_command.hpp"
 #include "cli/run_gate.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 
@@ -20,6 +21,21 @@ int main(int argc, char** argv) {
     lint_command->add_flag("--default", lint.with_default_recipe, "also check the bundled default recipe deid.dicom");
     lint_command->add_flag("--combined", lint.combined, "read the recipes as one run, combined in order (spec §7)");
     lint_command->add_option("--format", lint_format, "output format")->check(CLI::IsMember({"text", "json"}));
+
+    deid::PutOptions put;
+    bool no_default_skip = false;
+    auto* put_command = app.add_subcommand("put", "write de-identified copies of DICOM files");
+    put_command->add_option("inputs", put.inputs, "DICOM files and folders (recursive)")->required();
+    put_command->add_option("-r,--recipe", put.recipes, "recipe files, combined in order");
+    put_command->add_flag("--default", put.with_default_recipe, "use the bundled default recipe deid.dicom first");
+    put_command->add_option("-o,--output", put.output, "output folder (never inside an input folder)")->required();
+    put_command->add_option("--vars", put.variables, "JSON object of variables for var: in every file");
+    put_command->add_flag("--remove-private", put.remove_private, "remove all private elements first");
+    put_command->add_flag("--no-default-skip", no_default_skip,
+                          "let actions touch the protected elements (PixelData, TransferSyntaxUID, ...)");
+    put_command->add_flag("--force", put.force, "run even if the recipe has lint errors");
+    put_command->add_flag("--overwrite", put.overwrite, "replace existing output files");
+    put_command->add_option("--explain", put.explain, "print every change made to this input file and why");
 
     try {
         app.parse(argc, argv);
@@ -37,6 +53,14 @@ int main(int argc, char** argv) {
             }
             lint.format = lint_format == "json" ? deid::LintFormat::json : deid::LintFormat::text;
             return deid::run_lint(lint, dictionary, std::cout, std::cerr);
+        }
+        if (put_command->parsed()) {
+            if (put.recipes.empty() && !put.with_default_recipe) {
+                std::cerr << "deid put: name a recipe with --recipe (or use --default)\n";
+                return deid::kExitRecipeError;
+            }
+            put.keep_protected_list = !no_default_skip;
+            return deid::run_put(put, dictionary, std::cout, std::cerr);
         }
     } catch (const std::exception& error) {
         std::cerr << "deid: " << error.what() << '\n';

@@ -1,18 +1,84 @@
 #include "stdlib/builtins.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "stdlib/date_shift.hpp"
+#include "stdlib/uids.hpp"
 
 namespace deid::stdlib {
+namespace {
+
+std::string option(const BuiltinCall& call, const std::string& name, std::string fallback) {
+    const auto found = call.options.find(name);
+    return found == call.options.end() ? std::move(fallback) : found->second;
+}
+
+std::optional<std::int64_t> integer_option(const BuiltinCall& call, const std::string& name, std::int64_t fallback) {
+    const auto found = call.options.find(name);
+    if (found == call.options.end()) {
+        return fallback;
+    }
+    std::string_view text = found->second;
+    if (!text.empty() && text.front() == '+') {
+        text.remove_prefix(1);
+    }
+    std::int64_t value = 0;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || result.ec != std::errc{} || result.ptr != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    return out;
+}
+
+std::optional<std::string> jitter(const BuiltinCall& call) {
+    const auto days = integer_option(call, "days", 1);
+    const auto years = integer_option(call, "years", 0);
+    if (!days || !years) {
+        return std::nullopt;
+    }
+    return shift_date_value(call.original, call.vr, *days + 365 * *years);
+}
+
+std::optional<std::string> simple_uuid(const BuiltinCall&) { return random_uuid4(); }
+
+std::optional<std::string> suffix_uuid(const BuiltinCall& call) { return lower(call.field_name) + "-" + random_uuid4(); }
+
+std::optional<std::string> dicom_uuid(const BuiltinCall& call) {
+    std::string uid = option(call, "org_root", "anonymous-organization") + "." + random_uuid4_decimal();
+    uid.resize(std::min<std::size_t>(uid.size(), 64));
+    return uid;
+}
+
+std::optional<std::string> pydicom_uuid(const BuiltinCall& call) {
+    const std::string prefix = option(call, "prefix", "2.25.");
+    if (lower(option(call, "stable_remapping", "true")) == "true") {
+        return hashed_uid(prefix, call.original);
+    }
+    return random_uid(prefix);
+}
+
+}  // namespace
 
 const std::vector<Builtin>& builtins() {
     static const std::vector<Builtin> registry = {
-        {"jitter", "shift a date or datetime by days + 365*years", {{"days", OptionType::integer}, {"years", OptionType::integer}}},
-        {"simple_uuid", "a random UUID4 string", {}},
-        {"suffix_uuid", "<lower-cased field name>-<uuid4>", {}},
-        {"dicom_uuid", "org_root + '.' + a random 128-bit number, cut to 64 characters", {{"org_root", OptionType::text}}},
+        {"jitter", "shift a date or datetime by days + 365*years",
+         {{"days", OptionType::integer}, {"years", OptionType::integer}}, &jitter},
+        {"simple_uuid", "a random UUID4 string", {}, &simple_uuid},
+        {"suffix_uuid", "<lower-cased field name>-<uuid4>", {}, &suffix_uuid},
+        {"dicom_uuid", "org_root + '.' + a random 128-bit number, cut to 64 characters",
+         {{"org_root", OptionType::text}}, &dicom_uuid},
         {"pydicom_uuid",
          "a DICOM UID under prefix; with stable_remapping the same input UID always gives the same output",
-         {{"prefix", OptionType::text}, {"stable_remapping", OptionType::boolean}}},
+         {{"prefix", OptionType::text}, {"stable_remapping", OptionType::boolean}}, &pydicom_uuid},
     };
     return registry;
 }

@@ -2,9 +2,12 @@
 
 // The `deid_func:` built-ins, registered in one place (builtins.cpp): the
 // resolver looks names and options up here, so a recipe that names an
-// unknown built-in or option is refused before any file is touched.
+// unknown built-in or option is refused before any file is touched, and the
+// evaluator calls the same entry's `compute`.
 
-#include <span>
+#include <map>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,10 +20,21 @@ struct OptionSpec {
     OptionType type = OptionType::text;
 };
 
+// What a built-in sees of the element it computes a value for.
+struct BuiltinCall {
+    std::string_view field_name;  // keyword (or nested name) of the element
+    std::string_view original;    // its current value, multi-valued joined with '\'
+    std::string_view vr;
+    const std::map<std::string, std::string>& options;  // as written in the recipe
+};
+
 struct Builtin {
     std::string_view name;
     std::string_view summary;
     std::vector<OptionSpec> options;
+    // The new value, or nullopt when none can be computed (the caller warns
+    // and leaves the element as it is).
+    std::optional<std::string> (*compute)(const BuiltinCall& call) = nullptr;
 };
 
 [[nodiscard]] const std::vector<Builtin>& builtins();

@@ -31,7 +31,7 @@ struct ElementInfo {
 enum class WriteResult {
     done,
     not_found,          // no element at that path
-    conversion_failed,  // the value does not fit the element's VR (element left blank)
+    conversion_failed,  // the value does not fit the element's VR (element left unchanged)
     unsupported,        // e.g. a value written to a sequence
 };
 
@@ -47,7 +47,9 @@ public:
     // absent. Sequences and binary VRs (OB, OW, UN, ...) give no values.
     [[nodiscard]] virtual std::optional<std::vector<std::string>> values(std::string_view path) const = 0;
 
-    // Replace the element's value; converted to its VR (spec §3.6).
+    // Replace the element's value, converted to its VR (spec §3.6). A value
+    // that does not convert leaves the element as it was, as the established
+    // tool does (conformance case replace_bad_numeric).
     virtual WriteResult set(std::string_view path, const std::vector<std::string>& values) = 0;
     // Keep the element with an empty value; a blanked sequence has no items.
     virtual WriteResult blank(std::string_view path) = 0;

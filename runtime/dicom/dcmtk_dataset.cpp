@@ -197,6 +197,8 @@ WriteResult DcmtkDataset::set(std::string_view path, const std::vector<std::stri
         return WriteResult::unsupported;
     }
     const std::string joined = join_values(values);
+    OFString original;
+    const bool had_value = !is_binary(vr) && element.getOFStringArray(original).good();
     OFCondition status;
     if (is_binary(vr)) {
         status = element.putUint8Array(reinterpret_cast<const Uint8*>(joined.data()), static_cast<unsigned long>(joined.size()));
@@ -208,7 +210,11 @@ WriteResult DcmtkDataset::set(std::string_view path, const std::vector<std::stri
         }
     }
     if (status.bad()) {
-        element.clear();
+        if (had_value) {
+            element.putOFStringArray(original);
+        } else {
+            element.clear();
+        }
         return WriteResult::conversion_failed;
     }
     return WriteResult::done;

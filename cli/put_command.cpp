@@ -1,0 +1,156 @@
+#include "cli/put_command.hpp"
+
+#include <fstream>
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/run_gate.hpp"
+#include "interpreter/eval/evaluator.hpp"
+#include "runtime/dicom/dcmtk_dataset.hpp"
+#include "runtime/dicom/dicom_file.hpp"
+#include "runtime/io/inputs.hpp"
+
+namespace deid {
+namespace {
+
+constexpr int kExitFileFailed = 1;
+
+std::string as_variable(const nlohmann::json& value) {
+    if (value.is_string()) {
+        return value.get<std::string>();
+    }
+    if (value.is_array()) {
+        std::string joined;
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            joined += (i == 0 ? "" : "\\") + as_variable(value[i]);
+        }
+        return joined;
+    }
+    return value.dump();
+}
+
+std::optional<Variables> read_variables(const std::filesystem::path& path, std::ostream& err) {
+    std::ifstream stream(path);
+    if (!stream) {
+        err << path.string() << ": error: cannot read variables file\n";
+        return std::nullopt;
+    }
+    const auto json = nlohmann::json::parse(stream, nullptr, false);
+    if (json.is_discarded() || !json.is_object()) {
+        err << path.string() << ": error: variables must be a JSON object of name: value\n";
+        return std::nullopt;
+    }
+    Variables variables;
+    for (const auto& [name, value] : json.items()) {
+        variables[name] = as_variable(value);
+    }
+    return variables;
+}
+
+bool is_within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+    const auto a = std::filesystem::weakly_canonical(inner);
+    const auto b = std::filesystem::weakly_canonical(outer);
+    const auto mismatch = std::mismatch(b.begin(), b.end(), a.begin(), a.end());
+    return mismatch.first == b.end();
+}
+
+std::string join(const std::vector<std::string>& values) {
+    std::string joined;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        joined += (i == 0 ? "" : "\\") + values[i];
+    }
+    return joined;
+}
+
+void explain(const std::filesystem::path& input, const EvaluationResult& result, std::ostream& out) {
+    out << "explain " << input.string() << ":\n";
+    for (const auto& change : result.changes) {
+        out << "  " << change.path << " " << change.nested_name << ": ";
+        switch (change.kind) {
+            case ChangeKind::added: out << "added '" << join(change.after) << "'"; break;
+            case ChangeKind::replaced: out << "'" << join(change.before) << "' -> '" << join(change.after) << "'"; break;
+            case ChangeKind::blanked: out << "'" << join(change.before) << "' -> blanked"; break;
+            case ChangeKind::removed: out << "'" << join(change.before) << "' -> removed"; break;
+        }
+        if (change.by.line > 0) {
+            out << "  (" << change.by.file << ":" << change.by.line << ")";
+        } else {
+            out << "  (--remove-private)";
+        }
+        out << '\n';
+    }
+}
+
+}  // namespace
+
+int run_put(const PutOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
+    for (const auto& input : options.inputs) {
+        if (!std::filesystem::exists(input)) {
+            err << input.string() << ": error: no such file or folder\n";
+            return kExitRecipeError;
+        }
+        if (std::filesystem::is_directory(input) && is_within(options.output, input)) {
+            err << options.output.string() << ": error: the output folder is inside the input folder " << input.string()
+                << "; deid never writes into its input\n";
+            return kExitRecipeError;
+        }
+    }
+    const auto plan = compile_for_run({options.recipes, options.with_default_recipe, {}}, dictionary, options.force, err);
+    if (!plan) {
+        return kExitRecipeError;
+    }
+    Variables variables;
+    if (options.variables) {
+        auto read = read_variables(*options.variables, err);
+        if (!read) {
+            return kExitRecipeError;
+        }
+        variables = std::move(*read);
+    }
+    EvaluationOptions evaluation;
+    evaluation.remove_private = options.remove_private;
+    if (!options.keep_protected_list) {
+        evaluation.protected_tags.clear();
+    }
+
+    std::size_t written = 0;
+    std::size_t skipped = 0;
+    std::size_t failed = 0;
+    for (const auto& input : expand_inputs(options.inputs)) {
+        const auto target = options.output / input.relative;
+        if (std::filesystem::exists(target) && !options.overwrite) {
+            err << input.path.string() << ": error: " << target.string() << " exists (use --overwrite)\n";
+            ++failed;
+            continue;
+        }
+        auto loaded = load_dicom(input.path);
+        if (auto* error = std::get_if<LoadError>(&loaded)) {
+            err << input.path.string() << ": skipped: " << error->reason << '\n';
+            ++skipped;
+            continue;
+        }
+        auto& file = *std::get<std::unique_ptr<DcmFileFormat>>(loaded);
+        DcmtkDataset dataset(file);
+        const EvaluationResult result = evaluate(*plan, dataset, variables, evaluation);
+        for (const auto& warning : result.warnings) {
+            err << input.path.string() << ": warning: " << (warning.path.empty() ? "" : warning.path + ": ")
+                << warning.message << " (" << warning.by.file << ":" << warning.by.line << ")\n";
+        }
+        if (options.explain && std::filesystem::weakly_canonical(*options.explain) ==
+                                   std::filesystem::weakly_canonical(input.path)) {
+            explain(input.path, result, out);
+        }
+        if (const std::string error = save_dicom_atomically(file, target); !error.empty()) {
+            err << input.path.string() << ": error: " << error << '\n';
+            ++failed;
+            continue;
+        }
+        ++written;
+    }
+    err << "deid put: " << written << " written, " << skipped << " skipped (not DICOM), " << failed << " failed\n";
+    return failed > 0 ? kExitFileFailed : 0;
+}
+
+}  // namespace deid

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <vector>
+
+#include "interpreter/dictionary/element_dictionary.hpp"
+
+namespace deid {
+
+struct PutOptions {
+    std::vector<std::filesystem::path> inputs;   // files and folders
+    std::vector<std::filesystem::path> recipes;  // combined in order
+    bool with_default_recipe = false;
+    std::filesystem::path output;
+    std::optional<std::filesystem::path> variables;  // JSON object applied to every file
+    bool remove_private = false;
+    bool keep_protected_list = true;  // --no-default-skip clears it
+    bool force = false;               // run despite recipe errors
+    bool overwrite = false;
+    std::optional<std::filesystem::path> explain;  // print what happened to this input file
+};
+
+// `deid put`: writes de-identified copies of the inputs under `output`,
+// keeping their relative layout. Returns 0 when every DICOM input was
+// written, 1 when some file failed, 2 for a usage or recipe error.
+int run_put(const PutOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err);
+
+}  // namespace deid

@@ -1,0 +1,321 @@
+#include "interpreter/eval/evaluator.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+
+#include "interpreter/eval/selection.hpp"
+#include "stdlib/date_shift.hpp"
+
+namespace deid {
+namespace {
+
+constexpr std::uint32_t tag_key(std::uint16_t group, std::uint16_t element) {
+    return (static_cast<std::uint32_t>(group) << 16U) | element;
+}
+
+std::vector<std::string> split_backslash(std::string_view text) {
+    std::vector<std::string> values;
+    while (true) {
+        const auto separator = text.find('\\');
+        values.emplace_back(text.substr(0, separator));
+        if (separator == std::string_view::npos) {
+            return values;
+        }
+        text.remove_prefix(separator + 1);
+    }
+}
+
+std::string join_backslash(const std::vector<std::string>& values) {
+    std::string joined;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        joined += (i == 0 ? "" : "\\") + values[i];
+    }
+    return joined;
+}
+
+std::optional<std::int64_t> parse_days(std::string_view text) {
+    if (!text.empty() && text.front() == '+') {
+        text.remove_prefix(1);
+    }
+    std::int64_t days = 0;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), days);
+    if (text.empty() || result.ec != std::errc{} || result.ptr != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return days;
+}
+
+class Run {
+public:
+    Run(const plan::Plan& plan, DatasetView& dataset, const Variables& variables, const EvaluationOptions& options)
+        : plan_(plan), dataset_(dataset), variables_(variables), options_(options) {}
+
+    EvaluationResult run() {
+        if (options_.remove_private) {
+            remove_where([](const ElementInfo& e) { return e.is_private(); });
+        }
+        if (options_.strip_sequences) {
+            remove_where([](const ElementInfo& e) { return e.is_sequence(); });
+        }
+        const auto original = visible();
+        groups_ = compute_groups(plan_, dataset_, original);
+        // KEEP takes its elements out of the view for everything but ADD.
+        for (const auto& element : original) {
+            const auto values = values_of(element);
+            for (const auto& action : plan_.actions) {
+                if (action.kind == ast::ActionKind::keep && selects(action.field.selector, element, values, groups_)) {
+                    kept_.insert(element.path);
+                }
+            }
+        }
+        for (const auto& action : plan_.actions) {
+            apply(action);
+        }
+        return std::move(result_);
+    }
+
+private:
+    std::vector<ElementInfo> visible() const {
+        auto elements = dataset_.elements();
+        std::erase_if(elements, [&](const ElementInfo& e) {
+            return options_.protected_tags.contains(tag_key(e.group, e.element));
+        });
+        return elements;
+    }
+
+    std::vector<std::string> values_of(const ElementInfo& element) const {
+        return dataset_.values(element.path).value_or(std::vector<std::string>{});
+    }
+
+    // Elements the action selects now, last listed first so that removing
+    // an item's elements never invalidates a path still to be visited.
+    std::vector<ElementInfo> selected_by(const plan::HeaderAction& action, bool including_kept) const {
+        std::vector<ElementInfo> selected;
+        for (const auto& element : visible()) {
+            if ((including_kept || !kept_.contains(element.path)) &&
+                selects(action.field.selector, element, values_of(element), groups_)) {
+                selected.push_back(element);
+            }
+        }
+        std::reverse(selected.begin(), selected.end());
+        return selected;
+    }
+
+    void remove_where(const std::function<bool(const ElementInfo&)>& condition) {
+        auto elements = dataset_.elements();
+        std::reverse(elements.begin(), elements.end());
+        for (const auto& element : elements) {
+            if (condition(element) && !options_.protected_tags.contains(tag_key(element.group, element.element))) {
+                const auto before = values_of(element);
+                if (dataset_.remove(element.path) == WriteResult::done) {
+                    result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, {}});
+                }
+            }
+        }
+    }
+
+    void warn(const ElementInfo* element, const plan::HeaderAction& action, std::string message) {
+        result_.warnings.push_back({element ? element->path : std::string{}, std::move(message), action.span});
+    }
+
+    // The new value an ADD or REPLACE writes into `element` (nullptr for an
+    // element ADD creates); nullopt after a warning when there is none.
+    std::optional<std::vector<std::string>> new_value(const plan::HeaderAction& action, const ElementInfo* element,
+                                                      const std::vector<std::string>& before) {
+        return std::visit(
+            [&](const auto& source) -> std::optional<std::vector<std::string>> {
+                using Source = std::decay_t<decltype(source)>;
+                if constexpr (std::is_same_v<Source, plan::LiteralSource>) {
+                    return split_backslash(source.text);
+                } else if constexpr (std::is_same_v<Source, plan::VariableSource>) {
+                    const auto found = variables_.find(source.name);
+                    if (found == variables_.end()) {
+                        warn(element, action, "variable '" + source.name + "' is not given for this file; " +
+                                                  action.field.text + " left unchanged");
+                        return std::nullopt;
+                    }
+                    return split_backslash(found->second);
+                } else if constexpr (std::is_same_v<Source, plan::FunctionSource>) {
+                    warn(element, action, "func:" + source.name + " needs a Lua script (--lua); action skipped");
+                    return std::nullopt;
+                } else {
+                    const std::string original = join_backslash(before);
+                    const stdlib::BuiltinCall call{element ? std::string_view(element->keyword) : std::string_view(action.field.text),
+                                                   original, element ? std::string_view(element->vr) : std::string_view(),
+                                                   source.options};
+                    auto computed = source.builtin->compute(call);
+                    if (!computed) {
+                        warn(element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
+                                                  original + "'; element left unchanged");
+                        return std::nullopt;
+                    }
+                    return split_backslash(*computed);
+                }
+            },
+            *action.value);
+    }
+
+    void write(const plan::HeaderAction& action, const ElementInfo& element, const std::vector<std::string>& before,
+               const std::vector<std::string>& after, ChangeKind kind) {
+        const WriteResult written = dataset_.set(element.path, after);
+        if (written == WriteResult::conversion_failed) {
+            warn(&element, action, "'" + join_backslash(after) + "' does not convert to " + element.vr +
+                                       "; the element is left unchanged");
+            return;
+        }
+        if (written != WriteResult::done) {
+            warn(&element, action, "cannot write a value into " + element.vr + " element " + element.nested_name);
+            return;
+        }
+        result_.changes.push_back({element.path, element.nested_name, kind, before, after, action.span});
+    }
+
+    std::optional<std::int64_t> jitter_days(const plan::HeaderAction& action, const ElementInfo& element) {
+        if (const auto* literal = std::get_if<plan::LiteralSource>(&*action.value)) {
+            return parse_days(literal->text);
+        }
+        if (const auto* variable = std::get_if<plan::VariableSource>(&*action.value)) {
+            const auto found = variables_.find(variable->name);
+            const auto days = found == variables_.end() ? std::nullopt : parse_days(found->second);
+            if (!days) {
+                warn(&element, action, "variable '" + variable->name + "' gives no whole number of days; " +
+                                           element.nested_name + " left unchanged");
+            }
+            return days;
+        }
+        warn(&element, action, "JITTER by " + action.value_text + " is not supported here; element left unchanged");
+        return std::nullopt;
+    }
+
+    bool targeted_by_replace_or_jitter(const ElementInfo& element, const std::vector<std::string>& values) const {
+        return std::any_of(plan_.actions.begin(), plan_.actions.end(), [&](const plan::HeaderAction& other) {
+            return (other.kind == ast::ActionKind::replace || other.kind == ast::ActionKind::jitter) &&
+                   selects(other.field.selector, element, values, groups_);
+        });
+    }
+
+    void apply(const plan::HeaderAction& action) {
+        switch (action.kind) {
+            case ast::ActionKind::keep: return;
+            case ast::ActionKind::add: return add(action);
+            case ast::ActionKind::replace:
+                for (const auto& element : selected_by(action, false)) {
+                    const auto before = values_of(element);
+                    if (auto after = new_value(action, &element, before)) {
+                        write(action, element, before, *after, ChangeKind::replaced);
+                    }
+                }
+                return;
+            case ast::ActionKind::jitter:
+                for (const auto& element : selected_by(action, false)) {
+                    const auto before = values_of(element);
+                    if (before.empty() || join_backslash(before).empty()) {
+                        continue;  // empty values stay empty
+                    }
+                    const auto days = jitter_days(action, element);
+                    if (!days) {
+                        continue;
+                    }
+                    const auto shifted = stdlib::shift_date_value(join_backslash(before), element.vr, *days);
+                    if (!shifted) {
+                        warn(&element, action, "'" + join_backslash(before) + "' is no date " + element.vr +
+                                                   " can be shifted; left unchanged");
+                        continue;
+                    }
+                    write(action, element, before, split_backslash(*shifted), ChangeKind::replaced);
+                }
+                return;
+            case ast::ActionKind::blank:
+                for (const auto& element : selected_by(action, false)) {
+                    const auto before = values_of(element);
+                    if (dataset_.blank(element.path) == WriteResult::done) {
+                        result_.changes.push_back({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
+                    }
+                }
+                return;
+            case ast::ActionKind::remove:
+                for (const auto& element : selected_by(action, false)) {
+                    const auto before = values_of(element);
+                    if (targeted_by_replace_or_jitter(element, before)) {
+                        continue;  // spec §3.5 step 5
+                    }
+                    if (action.value && std::holds_alternative<plan::FunctionSource>(*action.value)) {
+                        warn(&element, action, "func:" + std::get<plan::FunctionSource>(*action.value).name +
+                                                   " needs a Lua script (--lua); element kept");
+                        continue;
+                    }
+                    if (dataset_.remove(element.path) == WriteResult::done) {
+                        result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
+                    }
+                }
+                return;
+        }
+    }
+
+    void add(const plan::HeaderAction& action) {
+        const auto selected = selected_by(action, true);
+        for (const auto& element : selected) {
+            const auto before = values_of(element);
+            if (auto after = new_value(action, &element, before)) {
+                write(action, element, before, *after, ChangeKind::replaced);
+            }
+        }
+        if (!selected.empty()) {
+            return;
+        }
+        const auto* tag = std::get_if<plan::TagMatch>(&action.field.selector);
+        if (tag == nullptr || tag->group_mask != 0xFFFF) {
+            return;  // only a named element can be created
+        }
+        if (options_.protected_tags.contains(tag_key(tag->group, tag->element))) {
+            return;
+        }
+        auto after = new_value(action, nullptr, {});
+        if (!after) {
+            return;
+        }
+        const std::string path = tag_path_step(tag->group, tag->element);
+        const WriteResult written = dataset_.add(tag->group, tag->element, "", *after);
+        if (written == WriteResult::done) {
+            result_.changes.push_back({path, action.field.text, ChangeKind::added, {}, *after, action.span});
+        } else if (written == WriteResult::conversion_failed) {
+            result_.warnings.push_back({path, "'" + join_backslash(*after) + "' does not convert to the VR of " +
+                                                  action.field.text + "; the element is left empty",
+                                        action.span});
+        } else {
+            result_.warnings.push_back({path, "cannot create " + action.field.text, action.span});
+        }
+    }
+
+    const plan::Plan& plan_;
+    DatasetView& dataset_;
+    const Variables& variables_;
+    const EvaluationOptions& options_;
+    GroupContents groups_;
+    std::set<std::string> kept_;
+    EvaluationResult result_;
+};
+
+}  // namespace
+
+std::set<std::uint32_t> default_protected_tags() {
+    return {
+        tag_key(0x7FE0, 0x0010),  // PixelData
+        tag_key(0x0028, 0x1201),  // RedPaletteColorLookupTableData
+        tag_key(0x0028, 0x1202),  // GreenPaletteColorLookupTableData
+        tag_key(0x0028, 0x1203),  // BluePaletteColorLookupTableData
+        tag_key(0x0028, 0x3010),  // VOILUTSequence
+        tag_key(0x0002, 0x0000),  // FileMetaInformationGroupLength
+        tag_key(0x0002, 0x0001),  // FileMetaInformationVersion
+        tag_key(0x0002, 0x0010),  // TransferSyntaxUID
+        tag_key(0x0002, 0x0012),  // ImplementationClassUID
+    };
+}
+
+EvaluationResult evaluate(const plan::Plan& plan, DatasetView& dataset, const Variables& variables,
+                          const EvaluationOptions& options) {
+    return Run(plan, dataset, variables, options).run();
+}
+
+}  // namespace deid

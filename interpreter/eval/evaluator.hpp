@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "interpreter/ast/source_span.hpp"
+#include "interpreter/dataset/dataset_view.hpp"
+#include "interpreter/plan/plan.hpp"
+
+namespace deid {
+
+// A file's variables for `var:` (spec §3.1): its entry of `get`'s output,
+// user keys included, and the global variables underneath.
+using Variables = std::map<std::string, std::string, std::less<>>;
+
+// Elements no action touches (spec §3.4), by tag at any depth.
+std::set<std::uint32_t> default_protected_tags();
+
+struct EvaluationOptions {
+    bool remove_private = false;
+    bool strip_sequences = false;
+    std::set<std::uint32_t> protected_tags = default_protected_tags();  // empty: nothing protected
+};
+
+enum class ChangeKind { added, replaced, blanked, removed };
+
+// One element an action changed, for `explain` and reports.
+struct Change {
+    std::string path;
+    std::string nested_name;
+    ChangeKind kind = ChangeKind::replaced;
+    std::vector<std::string> before;
+    std::vector<std::string> after;
+    SourceSpan by;  // the recipe action; empty for remove_private / strip_sequences
+};
+
+// Something an action could not do as written; the element is left as the
+// spec says and the run goes on.
+struct EvaluationWarning {
+    std::string path;
+    std::string message;
+    SourceSpan by;
+};
+
+struct EvaluationResult {
+    std::vector<Change> changes;
+    std::vector<EvaluationWarning> warnings;
+};
+
+// Runs the plan's %header actions on one dataset (spec §3.5).
+EvaluationResult evaluate(const plan::Plan& plan, DatasetView& dataset, const Variables& variables,
+                          const EvaluationOptions& options);
+
+}  // namespace deid

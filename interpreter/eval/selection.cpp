@@ -1,0 +1,139 @@
+#include "interpreter/eval/selection.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+
+namespace deid {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string compact_tag(std::uint16_t group, std::uint16_t element) {
+    std::array<char, 16> buffer{};
+    std::snprintf(buffer.data(), buffer.size(), "%04X%04X", group, element);
+    return buffer.data();
+}
+
+std::string private_form(const ElementInfo& element) {
+    std::array<char, 8> low{};
+    std::snprintf(low.data(), low.size(), "%02X", element.element & 0xFFU);
+    std::array<char, 8> group{};
+    std::snprintf(group.data(), group.size(), "%04X", element.group);
+    return std::string("(") + group.data() + ",\"" + element.private_creator + "\"," + low.data() + ")";
+}
+
+// Spec §3.2: expanders search the nested name, keyword, dictionary name and
+// both tag forms (and the private-creator form of private elements).
+bool pattern_matches(const re2::RE2& regex, const ElementInfo& element) {
+    auto found = [&](const std::string& text) { return !text.empty() && re2::RE2::PartialMatch(text, regex); };
+    return found(element.nested_name) || found(element.keyword) || found(element.name) ||
+           found(tag_path_step(element.group, element.element)) || found(compact_tag(element.group, element.element)) ||
+           (!element.private_creator.empty() && found(private_form(element)));
+}
+
+std::shared_ptr<const re2::RE2> value_regex(const std::string& value) {
+    re2::RE2::Options options;
+    options.set_case_sensitive(false);
+    options.set_log_errors(false);
+    auto regex = std::make_shared<const re2::RE2>(value, options);
+    if (!regex->ok()) {
+        regex = std::make_shared<const re2::RE2>(re2::RE2::QuoteMeta(value), options);
+    }
+    return regex;
+}
+
+}  // namespace
+
+bool selects(const plan::Selector& selector, const ElementInfo& element, const std::vector<std::string>& values,
+             const GroupContents& groups) {
+    return std::visit(
+        [&](const auto& match) -> bool {
+            using Match = std::decay_t<decltype(match)>;
+            if constexpr (std::is_same_v<Match, plan::TagMatch>) {
+                return element.private_creator.empty() &&
+                       (element.group & match.group_mask) == (match.group & match.group_mask) &&
+                       element.element == match.element;
+            } else if constexpr (std::is_same_v<Match, plan::PrivateMatch>) {
+                return element.group == match.group && element.private_creator == match.creator &&
+                       (element.element & 0xFFU) == match.element_offset;
+            } else if constexpr (std::is_same_v<Match, plan::NestedNameMatch>) {
+                return iequals(element.nested_name, match.name) || iequals(element.path, match.name);
+            } else if constexpr (std::is_same_v<Match, plan::PatternMatch>) {
+                return pattern_matches(*match.regex, element) != match.negated();
+            } else if constexpr (std::is_same_v<Match, plan::AllMatch>) {
+                return true;
+            } else if constexpr (std::is_same_v<Match, plan::GroupMatch>) {
+                return element.group == match.group;
+            } else if constexpr (std::is_same_v<Match, plan::VrMatch>) {
+                return element.vr == match.vr;
+            } else if constexpr (std::is_same_v<Match, plan::FieldsGroupMatch>) {
+                return groups.fields[match.index].contains(element.path);
+            } else {
+                const auto& patterns = groups.values[match.index];
+                return std::any_of(values.begin(), values.end(), [&](const std::string& value) {
+                    return std::any_of(patterns.begin(), patterns.end(), [&](const auto& regex) {
+                        return re2::RE2::PartialMatch(value, *regex);
+                    });
+                });
+            }
+        },
+        selector);
+}
+
+GroupContents compute_groups(const plan::Plan& plan, const DatasetView& dataset,
+                             const std::vector<ElementInfo>& elements) {
+    GroupContents groups;
+    groups.fields.resize(plan.fields.size());
+    groups.values.resize(plan.values.size());
+    // Groups are computed in order, so a group may refer to an earlier one.
+    for (std::size_t g = 0; g < plan.fields.size(); ++g) {
+        for (const auto& element : elements) {
+            const auto values = dataset.values(element.path).value_or(std::vector<std::string>{});
+            for (const auto& field : plan.fields[g].fields) {
+                if (selects(field.selector, element, values, groups)) {
+                    groups.fields[g].insert(element.path);
+                }
+            }
+        }
+    }
+    for (std::size_t g = 0; g < plan.values.size(); ++g) {
+        std::set<std::string> collected;
+        for (const auto& element : elements) {
+            const auto values = dataset.values(element.path).value_or(std::vector<std::string>{});
+            for (const auto& source : plan.values[g].sources) {
+                if (!selects(source.field.selector, element, values, groups)) {
+                    continue;
+                }
+                for (const auto& value : values) {
+                    if (!source.split) {
+                        if (!value.empty()) {
+                            collected.insert(value);
+                        }
+                        continue;
+                    }
+                    std::size_t start = 0;
+                    while (start <= value.size()) {
+                        const auto end = std::min(value.find(source.split->separator, start), value.size());
+                        const std::string part = value.substr(start, end - start);
+                        if (!part.empty() && part.size() >= source.split->minimum_length) {
+                            collected.insert(part);
+                        }
+                        start = end + source.split->separator.size();
+                    }
+                }
+            }
+        }
+        for (const auto& value : collected) {
+            groups.values[g].push_back(value_regex(value));
+        }
+    }
+    return groups;
+}
+
+}  // namespace deid

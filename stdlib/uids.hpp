@@ -1,0 +1,28 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace deid::stdlib {
+
+// A random UUID4 string, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", from a CSPRNG.
+std::string random_uuid4();
+
+// The decimal value of a UUID4 read as a 128-bit integer, as
+// Python's uuid.uuid4().int prints it.
+std::string random_uuid4_decimal();
+
+// pydicom's generate_uid: prefix + decimal(SHA-512(entropy) as an unsigned
+// integer), cut to 64 characters. With the original UID as entropy the result
+// is the same in every file and run (stable remapping). nullopt for a prefix
+// that is no valid UID root ending in '.'.
+std::optional<std::string> hashed_uid(std::string_view prefix, std::string_view entropy);
+
+// The same with random entropy.
+std::optional<std::string> random_uid(std::string_view prefix);
+
+// Big-endian unsigned bytes as a decimal number.
+std::string to_decimal(std::string bytes);
+
+}  // namespace deid::stdlib
