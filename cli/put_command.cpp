@@ -127,13 +127,30 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
         }
         auto loaded = load_dicom(input.path);
         if (auto* error = std::get_if<LoadError>(&loaded)) {
-            err << input.path.string() << ": skipped: " << error->reason << '\n';
-            ++skipped;
+            if (error->claims_dicom) {
+                err << input.path.string() << ": error: " << error->reason << '\n';
+                ++failed;
+            } else {
+                err << input.path.string() << ": skipped: " << error->reason << '\n';
+                ++skipped;
+            }
             continue;
         }
         auto& file = *std::get<std::unique_ptr<DcmFileFormat>>(loaded);
+        if (is_media_directory(file)) {
+            err << input.path.string() << ": skipped: DICOMDIR media directory (rebuild it from the de-identified "
+                << "files, e.g. with dcmmkdir)\n";
+            ++skipped;
+            continue;
+        }
+        const bool had_class = has_sop_class_uid(file);
+        const bool had_instance = has_sop_instance_uid(file);
         DcmtkDataset dataset(file);
         const EvaluationResult result = evaluate(*plan, dataset, variables, evaluation);
+        for (const auto& keyword : drop_orphaned_meta_uids(file, had_class, had_instance)) {
+            err << input.path.string() << ": warning: the recipe left " << keyword
+                << " without a value; its file-meta copy is emptied too, and the output is no valid DICOM instance\n";
+        }
         for (const auto& warning : result.warnings) {
             err << input.path.string() << ": warning: " << (warning.path.empty() ? "" : warning.path + ": ")
                 << warning.message << " (" << warning.by.file << ":" << warning.by.line << ")\n";
@@ -149,7 +166,7 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
         }
         ++written;
     }
-    err << "deid put: " << written << " written, " << skipped << " skipped (not DICOM), " << failed << " failed\n";
+    err << "deid put: " << written << " written, " << skipped << " skipped, " << failed << " failed\n";
     return failed > 0 ? kExitFileFailed : 0;
 }
 
