@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/get_command.hpp"
 #include "cli/lint_command.hpp"
 #include "cli/put_command.hpp"
 #include "cli/run_gate.hpp"
@@ -30,12 +31,21 @@ int main(int argc, char** argv) {
     put_command->add_flag("--default", put.with_default_recipe, "use the bundled default recipe deid.dicom first");
     put_command->add_option("-o,--output", put.output, "output folder (never inside an input folder)")->required();
     put_command->add_option("--vars", put.variables, "JSON object of variables for var: in every file");
+    put_command->add_option("--ids", put.identifiers, "identifiers from 'deid get' (edited): per-file variables");
     put_command->add_flag("--remove-private", put.remove_private, "remove all private elements first");
     put_command->add_flag("--no-default-skip", no_default_skip,
                           "let actions touch the protected elements (PixelData, TransferSyntaxUID, ...)");
     put_command->add_flag("--force", put.force, "run even if the recipe has lint errors");
     put_command->add_flag("--overwrite", put.overwrite, "replace existing output files");
     put_command->add_option("--explain", put.explain, "print every change made to this input file and why");
+
+    deid::GetOptions get;
+    auto* get_command = app.add_subcommand("get", "print every element of DICOM files as JSON, keyed by path id");
+    get_command->add_option("inputs", get.inputs, "DICOM files and folders (recursive)")->required();
+    get_command->add_option("-r,--recipe", get.recipes, "recipes to lint first");
+    get_command->add_flag("--default", get.with_default_recipe, "lint the bundled default recipe too");
+    get_command->add_flag("--force", get.force, "run even if the recipe has lint errors");
+    get_command->add_option("-o,--output", get.output, "write the JSON here instead of standard output");
 
     try {
         app.parse(argc, argv);
@@ -53,6 +63,9 @@ int main(int argc, char** argv) {
             }
             lint.format = lint_format == "json" ? deid::LintFormat::json : deid::LintFormat::text;
             return deid::run_lint(lint, dictionary, std::cout, std::cerr);
+        }
+        if (get_command->parsed()) {
+            return deid::run_get(get, dictionary, std::cout, std::cerr);
         }
         if (put_command->parsed()) {
             if (put.recipes.empty() && !put.with_default_recipe) {

@@ -31,22 +31,47 @@ std::string as_variable(const nlohmann::json& value) {
     return value.dump();
 }
 
-std::optional<Variables> read_variables(const std::filesystem::path& path, std::ostream& err) {
+std::optional<nlohmann::json> read_json_object(const std::filesystem::path& path, std::string_view what,
+                                               std::ostream& err) {
     std::ifstream stream(path);
     if (!stream) {
-        err << path.string() << ": error: cannot read variables file\n";
+        err << path.string() << ": error: cannot read " << what << " file\n";
         return std::nullopt;
     }
-    const auto json = nlohmann::json::parse(stream, nullptr, false);
+    auto json = nlohmann::json::parse(stream, nullptr, false);
     if (json.is_discarded() || !json.is_object()) {
-        err << path.string() << ": error: variables must be a JSON object of name: value\n";
+        err << path.string() << ": error: " << what << " must be a JSON object\n";
         return std::nullopt;
     }
-    Variables variables;
-    for (const auto& [name, value] : json.items()) {
-        variables[name] = as_variable(value);
+    return json;
+}
+
+// Adds a JSON object's keys to `variables`: plain values as they are, and
+// `get`'s element entries ({"name", "vr", "value"}) by their value.
+void add_variables(const nlohmann::json& object, Variables& variables) {
+    for (const auto& [name, value] : object.items()) {
+        if (value.is_object()) {
+            if (value.contains("value")) {
+                variables[name] = as_variable(value["value"]);
+            }
+        } else {
+            variables[name] = as_variable(value);
+        }
     }
-    return variables;
+}
+
+// A file's entry in `get`'s output: by the path as given, else by the same file.
+const nlohmann::json* entry_for(const nlohmann::json& identifiers, const std::filesystem::path& input) {
+    if (const auto found = identifiers.find(input.string()); found != identifiers.end()) {
+        return &*found;
+    }
+    std::error_code error;
+    for (const auto& [key, entry] : identifiers.items()) {
+        if (std::filesystem::equivalent(key, input, error)) {
+            return &entry;
+        }
+    }
+    return nullptr;
 }
 
 bool is_within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
@@ -101,13 +126,21 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
     if (!plan) {
         return kExitRecipeError;
     }
-    Variables variables;
+    Variables global_variables;
     if (options.variables) {
-        auto read = read_variables(*options.variables, err);
-        if (!read) {
+        const auto json = read_json_object(*options.variables, "variables", err);
+        if (!json) {
             return kExitRecipeError;
         }
-        variables = std::move(*read);
+        add_variables(*json, global_variables);
+    }
+    nlohmann::json identifiers = nlohmann::json::object();
+    if (options.identifiers) {
+        auto json = read_json_object(*options.identifiers, "identifiers", err);
+        if (!json) {
+            return kExitRecipeError;
+        }
+        identifiers = std::move(*json);
     }
     EvaluationOptions evaluation;
     evaluation.remove_private = options.remove_private;
@@ -142,6 +175,10 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
                 << "files, e.g. with dcmmkdir)\n";
             ++skipped;
             continue;
+        }
+        Variables variables = global_variables;
+        if (const auto* entry = entry_for(identifiers, input.path); entry != nullptr && entry->is_object()) {
+            add_variables(*entry, variables);
         }
         const bool had_class = has_sop_class_uid(file);
         const bool had_instance = has_sop_instance_uid(file);

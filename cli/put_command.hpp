@@ -15,6 +15,10 @@ struct PutOptions {
     bool with_default_recipe = false;
     std::filesystem::path output;
     std::optional<std::filesystem::path> variables;  // JSON object applied to every file
+    // `deid get` output, possibly edited: each file's entry (element values
+    // by path id, and keys the user added) is that file's variables, over
+    // the global ones (spec §3.1).
+    std::optional<std::filesystem::path> identifiers;
     bool remove_private = false;
     bool keep_protected_list = true;  // --no-default-skip clears it
     bool force = false;               // run despite recipe errors

@@ -132,7 +132,9 @@ struct field_expr : seq<field_expr_body, field_end> {};
 // ----------------------------------------------------------------- values --
 
 struct value_name : seq<sor<alpha, one<'_'>>, star<sor<word_char, one<'-', '.'>>>> {};
-struct variable_name : value_name {};
+// Any token: a file's variables include its element values by path id,
+// as in var:(0010,0020) (spec §3.1).
+struct variable_name : plus<token_char> {};
 struct function_name : value_name {};
 struct builtin_name : value_name {};
 struct option_key : word {};

@@ -122,6 +122,8 @@ TEST(Grammar, QuotedLiteralKeepsItsQuotesAndInnerBlanks) {
 TEST(Grammar, VariableFunctionAndBuiltinValues) {
     EXPECT_EQ(std::get<ast::VariableValue>(single_action("ADD PatientID var:entity_id").value->kind).name,
               "entity_id");
+    EXPECT_EQ(std::get<ast::VariableValue>(single_action("REPLACE PatientName var:(0010,0020)").value->kind).name,
+              "(0010,0020)");
     EXPECT_EQ(std::get<ast::FunctionValue>(single_action("REMOVE ALL func:contains_simpson").value->kind).name,
               "contains_simpson");
     const auto& builtin =

@@ -24,6 +24,7 @@ struct ElementInfo {
     std::string private_creator;  // for private data elements; "" otherwise
     bool file_meta = false;       // group 0002 of the meta header
     std::size_t depth = 0;        // 0 at top level, 1 inside one sequence item, ...
+    std::uint32_t length = 0;     // value length in bytes (undefined-length sequences: 0xFFFFFFFF)
     [[nodiscard]] bool is_sequence() const { return vr == "SQ"; }
     [[nodiscard]] bool is_private() const { return group % 2 == 1; }
 };

@@ -90,6 +90,7 @@ void collect(DcmItem& item, const std::string& path_prefix, const std::string& n
         info.vr = DcmVR(element->ident()).getVRName();
         info.file_meta = file_meta;
         info.depth = depth;
+        info.length = element->getLength();
         const std::string step = tag_path_step(info.group, info.element);
         info.path = path_prefix + step;
         info.nested_name = name_prefix + (info.keyword.empty() ? step : info.keyword);

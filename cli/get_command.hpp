@@ -1,0 +1,27 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "interpreter/dictionary/element_dictionary.hpp"
+
+namespace deid {
+
+struct GetOptions {
+    std::vector<std::filesystem::path> inputs;
+    std::vector<std::filesystem::path> recipes;  // linted first, like every command that takes recipes
+    bool with_default_recipe = false;
+    bool force = false;
+    std::optional<std::filesystem::path> output;  // JSON file; standard output when unset
+};
+
+// `deid get`: every element of every DICOM input, protected ones excepted,
+// as {"<file>": {"<path id>": {"name", "vr", "value" | "length"}}}.
+// Returns 0, 1 when some file failed, 2 for a usage or recipe error.
+int run_get(const GetOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err);
+
+}  // namespace deid
