@@ -102,7 +102,7 @@ void explain(const std::filesystem::path& input, const EvaluationResult& result,
         if (change.by.line > 0) {
             out << "  (" << change.by.file << ":" << change.by.line << ")";
         } else {
-            out << "  (--remove-private)";
+            out << "  (--remove-private / --strip-sequences)";
         }
         out << '\n';
     }
@@ -144,6 +144,7 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
     }
     EvaluationOptions evaluation;
     evaluation.remove_private = options.remove_private;
+    evaluation.strip_sequences = options.strip_sequences;
     if (!options.keep_protected_list) {
         evaluation.protected_tags.clear();
     }

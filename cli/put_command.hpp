@@ -20,6 +20,7 @@ struct PutOptions {
     // the global ones (spec §3.1).
     std::optional<std::filesystem::path> identifiers;
     bool remove_private = false;
+    bool strip_sequences = false;
     bool keep_protected_list = true;  // --no-default-skip clears it
     bool force = false;               // run despite recipe errors
     bool overwrite = false;
