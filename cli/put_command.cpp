@@ -11,6 +11,7 @@
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/inputs.hpp"
+#include "support/strings.hpp"
 
 namespace deid {
 namespace {
@@ -81,23 +82,15 @@ bool is_within(const std::filesystem::path& inner, const std::filesystem::path& 
     return mismatch.first == b.end();
 }
 
-std::string join(const std::vector<std::string>& values) {
-    std::string joined;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        joined += (i == 0 ? "" : "\\") + values[i];
-    }
-    return joined;
-}
-
 void explain(const std::filesystem::path& input, const EvaluationResult& result, std::ostream& out) {
     out << "explain " << input.string() << ":\n";
     for (const auto& change : result.changes) {
         out << "  " << change.path << " " << change.nested_name << ": ";
         switch (change.kind) {
-            case ChangeKind::added: out << "added '" << join(change.after) << "'"; break;
-            case ChangeKind::replaced: out << "'" << join(change.before) << "' -> '" << join(change.after) << "'"; break;
-            case ChangeKind::blanked: out << "'" << join(change.before) << "' -> blanked"; break;
-            case ChangeKind::removed: out << "'" << join(change.before) << "' -> removed"; break;
+            case ChangeKind::added: out << "added '" << join_multi_value(change.after) << "'"; break;
+            case ChangeKind::replaced: out << "'" << join_multi_value(change.before) << "' -> '" << join_multi_value(change.after) << "'"; break;
+            case ChangeKind::blanked: out << "'" << join_multi_value(change.before) << "' -> blanked"; break;
+            case ChangeKind::removed: out << "'" << join_multi_value(change.before) << "' -> removed"; break;
         }
         if (change.by.line > 0) {
             out << "  (" << change.by.file << ":" << change.by.line << ")";

@@ -6,6 +6,7 @@
 
 #include "stdlib/date_shift.hpp"
 #include "stdlib/uids.hpp"
+#include "support/strings.hpp"
 
 namespace deid::stdlib {
 namespace {
@@ -17,19 +18,7 @@ std::string option(const BuiltinCall& call, const std::string& name, std::string
 
 std::optional<std::int64_t> integer_option(const BuiltinCall& call, const std::string& name, std::int64_t fallback) {
     const auto found = call.options.find(name);
-    if (found == call.options.end()) {
-        return fallback;
-    }
-    std::string_view text = found->second;
-    if (!text.empty() && text.front() == '+') {
-        text.remove_prefix(1);
-    }
-    std::int64_t value = 0;
-    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || result.ec != std::errc{} || result.ptr != text.data() + text.size()) {
-        return std::nullopt;
-    }
-    return value;
+    return found == call.options.end() ? std::optional<std::int64_t>(fallback) : parse_integer(found->second);
 }
 
 std::string lower(std::string_view text) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace deid {
 namespace {
@@ -65,6 +66,38 @@ std::string collapse_blanks_outside_quotes(std::string_view text) {
         out += c;
     }
     return out;
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+    if (!text.empty() && text.front() == '+') {
+        text.remove_prefix(1);
+    }
+    std::int64_t value = 0;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || result.ec != std::errc{} || result.ptr != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::vector<std::string> split_multi_value(std::string_view text) {
+    std::vector<std::string> values;
+    while (true) {
+        const auto separator = text.find('\\');
+        values.emplace_back(text.substr(0, separator));
+        if (separator == std::string_view::npos) {
+            return values;
+        }
+        text.remove_prefix(separator + 1);
+    }
+}
+
+std::string join_multi_value(const std::vector<std::string>& values) {
+    std::string joined;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        joined += (i == 0 ? "" : "\\") + values[i];
+    }
+    return joined;
 }
 
 }  // namespace deid::grammar

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace deid {
@@ -15,5 +18,12 @@ namespace deid {
 // The established tool splits a value on blanks (quoted parts kept whole) and
 // joins the parts with one space; values mean the same here.
 [[nodiscard]] std::string collapse_blanks_outside_quotes(std::string_view text);
+
+// A whole number written in full ("-400", "+3"); nullopt for anything else.
+[[nodiscard]] std::optional<std::int64_t> parse_integer(std::string_view text);
+
+// DICOM multi-valued strings: values separated by '\'.
+[[nodiscard]] std::vector<std::string> split_multi_value(std::string_view text);
+[[nodiscard]] std::string join_multi_value(const std::vector<std::string>& values);
 
 }  // namespace deid::grammar

@@ -6,44 +6,13 @@
 
 #include "interpreter/eval/selection.hpp"
 #include "stdlib/date_shift.hpp"
+#include "support/strings.hpp"
 
 namespace deid {
 namespace {
 
 constexpr std::uint32_t tag_key(std::uint16_t group, std::uint16_t element) {
     return (static_cast<std::uint32_t>(group) << 16U) | element;
-}
-
-std::vector<std::string> split_backslash(std::string_view text) {
-    std::vector<std::string> values;
-    while (true) {
-        const auto separator = text.find('\\');
-        values.emplace_back(text.substr(0, separator));
-        if (separator == std::string_view::npos) {
-            return values;
-        }
-        text.remove_prefix(separator + 1);
-    }
-}
-
-std::string join_backslash(const std::vector<std::string>& values) {
-    std::string joined;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        joined += (i == 0 ? "" : "\\") + values[i];
-    }
-    return joined;
-}
-
-std::optional<std::int64_t> parse_days(std::string_view text) {
-    if (!text.empty() && text.front() == '+') {
-        text.remove_prefix(1);
-    }
-    std::int64_t days = 0;
-    const auto result = std::from_chars(text.data(), text.data() + text.size(), days);
-    if (text.empty() || result.ec != std::errc{} || result.ptr != text.data() + text.size()) {
-        return std::nullopt;
-    }
-    return days;
 }
 
 class Run {
@@ -127,7 +96,7 @@ private:
             [&](const auto& source) -> std::optional<std::vector<std::string>> {
                 using Source = std::decay_t<decltype(source)>;
                 if constexpr (std::is_same_v<Source, plan::LiteralSource>) {
-                    return split_backslash(source.text);
+                    return split_multi_value(source.text);
                 } else if constexpr (std::is_same_v<Source, plan::VariableSource>) {
                     const auto found = variables_.find(source.name);
                     if (found == variables_.end()) {
@@ -135,12 +104,12 @@ private:
                                                   action.field.text + " left unchanged");
                         return std::nullopt;
                     }
-                    return split_backslash(found->second);
+                    return split_multi_value(found->second);
                 } else if constexpr (std::is_same_v<Source, plan::FunctionSource>) {
                     warn(element, action, "func:" + source.name + " needs a Lua script (--lua); action skipped");
                     return std::nullopt;
                 } else {
-                    const std::string original = join_backslash(before);
+                    const std::string original = join_multi_value(before);
                     const stdlib::BuiltinCall call{element ? std::string_view(element->keyword) : std::string_view(action.field.text),
                                                    original, element ? std::string_view(element->vr) : std::string_view(),
                                                    source.options};
@@ -150,7 +119,7 @@ private:
                                                   original + "'; element left unchanged");
                         return std::nullopt;
                     }
-                    return split_backslash(*computed);
+                    return split_multi_value(*computed);
                 }
             },
             *action.value);
@@ -160,7 +129,7 @@ private:
                const std::vector<std::string>& after, ChangeKind kind) {
         const WriteResult written = dataset_.set(element.path, after);
         if (written == WriteResult::conversion_failed) {
-            warn(&element, action, "'" + join_backslash(after) + "' does not convert to " + element.vr +
+            warn(&element, action, "'" + join_multi_value(after) + "' does not convert to " + element.vr +
                                        "; the element is left unchanged");
             return;
         }
@@ -173,11 +142,11 @@ private:
 
     std::optional<std::int64_t> jitter_days(const plan::HeaderAction& action, const ElementInfo& element) {
         if (const auto* literal = std::get_if<plan::LiteralSource>(&*action.value)) {
-            return parse_days(literal->text);
+            return parse_integer(literal->text);
         }
         if (const auto* variable = std::get_if<plan::VariableSource>(&*action.value)) {
             const auto found = variables_.find(variable->name);
-            const auto days = found == variables_.end() ? std::nullopt : parse_days(found->second);
+            const auto days = found == variables_.end() ? std::nullopt : parse_integer(found->second);
             if (!days) {
                 warn(&element, action, "variable '" + variable->name + "' gives no whole number of days; " +
                                            element.nested_name + " left unchanged");
@@ -210,20 +179,20 @@ private:
             case ast::ActionKind::jitter:
                 for (const auto& element : selected_by(action, false)) {
                     const auto before = values_of(element);
-                    if (before.empty() || join_backslash(before).empty()) {
+                    if (before.empty() || join_multi_value(before).empty()) {
                         continue;  // empty values stay empty
                     }
                     const auto days = jitter_days(action, element);
                     if (!days) {
                         continue;
                     }
-                    const auto shifted = stdlib::shift_date_value(join_backslash(before), element.vr, *days);
+                    const auto shifted = stdlib::shift_date_value(join_multi_value(before), element.vr, *days);
                     if (!shifted) {
-                        warn(&element, action, "'" + join_backslash(before) + "' is no date " + element.vr +
+                        warn(&element, action, "'" + join_multi_value(before) + "' is no date " + element.vr +
                                                    " can be shifted; left unchanged");
                         continue;
                     }
-                    write(action, element, before, split_backslash(*shifted), ChangeKind::replaced);
+                    write(action, element, before, split_multi_value(*shifted), ChangeKind::replaced);
                 }
                 return;
             case ast::ActionKind::blank:
@@ -280,7 +249,7 @@ private:
         if (written == WriteResult::done) {
             result_.changes.push_back({path, action.field.text, ChangeKind::added, {}, *after, action.span});
         } else if (written == WriteResult::conversion_failed) {
-            result_.warnings.push_back({path, "'" + join_backslash(*after) + "' does not convert to the VR of " +
+            result_.warnings.push_back({path, "'" + join_multi_value(*after) + "' does not convert to the VR of " +
                                                   action.field.text + "; the element is left empty",
                                         action.span});
         } else {

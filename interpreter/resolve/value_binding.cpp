@@ -9,14 +9,7 @@
 namespace deid {
 namespace {
 
-bool is_integer(std::string_view text) {
-    if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
-        text.remove_prefix(1);
-    }
-    std::int64_t value = 0;
-    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-    return !text.empty() && result.ec == std::errc{} && result.ptr == text.data() + text.size();
-}
+bool is_integer(std::string_view text) { return parse_integer(text).has_value(); }
 
 bool is_date_vr(std::string_view vr) { return vr == "DA" || vr == "DT"; }
 

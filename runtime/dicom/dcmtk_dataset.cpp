@@ -12,6 +12,7 @@
 #include <dcmtk/dcmdata/dcvr.h>
 
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
+#include "support/strings.hpp"
 
 namespace deid {
 namespace {
@@ -21,27 +22,6 @@ constexpr std::array<DcmEVR, 8> kBinaryVrs = {EVR_OB, EVR_OW, EVR_OD, EVR_OF, EV
 bool is_binary(DcmEVR vr) {
     return std::find(kBinaryVrs.begin(), kBinaryVrs.end(), vr) != kBinaryVrs.end() || vr == EVR_px ||
            vr == EVR_pixelSQ;
-}
-
-std::string join_values(const std::vector<std::string>& values) {
-    std::string joined;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        joined += (i == 0 ? "" : "\\") + values[i];
-    }
-    return joined;
-}
-
-std::vector<std::string> split_values(const OFString& joined) {
-    std::vector<std::string> values;
-    std::string_view rest(joined.c_str(), joined.length());
-    while (true) {
-        const auto separator = rest.find('\\');
-        values.emplace_back(rest.substr(0, separator));
-        if (separator == std::string_view::npos) {
-            return values;
-        }
-        rest.remove_prefix(separator + 1);
-    }
 }
 
 // The creator of a private data element, read from its (gggg,00xx) slot in
@@ -184,7 +164,7 @@ std::optional<std::vector<std::string>> DcmtkDataset::values(std::string_view pa
     if (located.element->getOFStringArray(joined).bad()) {
         return std::vector<std::string>{};
     }
-    return split_values(joined);
+    return split_multi_value(std::string_view(joined.c_str(), joined.length()));
 }
 
 WriteResult DcmtkDataset::set(std::string_view path, const std::vector<std::string>& values) {
@@ -197,7 +177,7 @@ WriteResult DcmtkDataset::set(std::string_view path, const std::vector<std::stri
     if (vr == EVR_SQ) {
         return WriteResult::unsupported;
     }
-    const std::string joined = join_values(values);
+    const std::string joined = join_multi_value(values);
     OFString original;
     const bool had_value = !is_binary(vr) && element.getOFStringArray(original).good();
     OFCondition status;
