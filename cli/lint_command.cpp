@@ -4,21 +4,22 @@
 
 #include "cli/compile.hpp"
 #include "interpreter/diagnostics/json_output.hpp"
+#include "runtime/lua/lua_hooks.hpp"
 
 namespace deid {
 namespace {
 
-std::vector<CompileRequest> requests_for(const LintOptions& options) {
+std::vector<CompileRequest> requests_for(const LintOptions& options, const ResolveOptions& resolve) {
     std::vector<CompileRequest> requests;
     if (options.combined) {
-        requests.push_back({options.recipes, options.with_default_recipe, {}});
+        requests.push_back({options.recipes, options.with_default_recipe, resolve});
         return requests;
     }
     if (options.with_default_recipe) {
-        requests.push_back({{}, true, {}});
+        requests.push_back({{}, true, resolve});
     }
     for (const auto& recipe : options.recipes) {
-        requests.push_back({{recipe}, false, {}});
+        requests.push_back({{recipe}, false, resolve});
     }
     return requests;
 }
@@ -33,7 +34,16 @@ int run_lint(const LintOptions& options, const ElementDictionary& dictionary, st
     std::vector<Diagnostic> findings;
     std::size_t errors = 0;
     std::size_t warnings = 0;
-    const auto requests = requests_for(options);
+    ResolveOptions resolve;
+    if (!options.lua_scripts.empty()) {
+        try {
+            resolve.user_functions = LuaHooks(options.lua_scripts, {}, {}, err).defined_functions();
+        } catch (const LuaLoadError& error) {
+            out << error.what() << '\n';
+            return 1;
+        }
+    }
+    const auto requests = requests_for(options, resolve);
     for (const auto& request : requests) {
         Compiled compiled = compile(request, dictionary);
         errors += compiled.diagnostics.error_count();

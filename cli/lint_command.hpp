@@ -15,6 +15,7 @@ struct LintOptions {
     bool with_default_recipe = false;  // lint the bundled deid.dicom too
     bool combined = false;             // read all recipes as one run (spec §7)
     LintFormat format = LintFormat::text;
+    std::vector<std::filesystem::path> lua_scripts;  // check func: names against what they define
 };
 
 // `deid lint`: compiles each recipe (or all of them as one run) and prints

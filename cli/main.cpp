@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     lint_command->add_flag("--default", lint.with_default_recipe, "also check the bundled default recipe deid.dicom");
     lint_command->add_flag("--combined", lint.combined, "read the recipes as one run, combined in order (spec §7)");
     lint_command->add_option("--format", lint_format, "output format")->check(CLI::IsMember({"text", "json"}));
+    lint_command->add_option("--lua", lint.lua_scripts, "Lua scripts: func: names they do not define are errors");
 
     deid::PutOptions put;
     bool no_default_skip = false;
@@ -39,6 +40,11 @@ int main(int argc, char** argv) {
     put_command->add_flag("--force", put.force, "run even if the recipe has lint errors");
     put_command->add_flag("--overwrite", put.overwrite, "replace existing output files");
     put_command->add_option("--explain", put.explain, "print every change made to this input file and why");
+    put_command->add_option("--lua", put.lua_scripts, "Lua scripts defining the func:NAME functions (repeatable)");
+    put_command->add_option("--lua-data", put.lua_data, "files the scripts may read with deid.csv (repeatable)");
+    put_command->add_option("--lua-instructions", put.lua_limits.instructions, "instruction budget per Lua call");
+    std::size_t lua_memory_mib = put.lua_limits.memory_bytes >> 20U;
+    put_command->add_option("--lua-memory", lua_memory_mib, "memory cap of the Lua state, MiB");
 
     deid::GetOptions get;
     auto* get_command = app.add_subcommand("get", "print every element of DICOM files as JSON, keyed by path id");
@@ -74,6 +80,7 @@ int main(int argc, char** argv) {
                 return deid::kExitRecipeError;
             }
             put.keep_protected_list = !no_default_skip;
+            put.lua_limits.memory_bytes = lua_memory_mib << 20U;
             return deid::run_put(put, dictionary, std::cout, std::cerr);
         }
     } catch (const std::exception& error) {

@@ -115,7 +115,19 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
             return kExitRecipeError;
         }
     }
-    const auto plan = compile_for_run({options.recipes, options.with_default_recipe, {}}, dictionary, options.force, err);
+    std::unique_ptr<LuaHooks> hooks;
+    ResolveOptions resolve_options;
+    if (!options.lua_scripts.empty()) {
+        try {
+            hooks = std::make_unique<LuaHooks>(options.lua_scripts, options.lua_data, options.lua_limits, err);
+        } catch (const LuaLoadError& error) {
+            err << error.what() << "\ndeid put: the Lua scripts do not load; nothing was processed\n";
+            return kExitRecipeError;
+        }
+        resolve_options.user_functions = hooks->defined_functions();
+    }
+    const auto plan = compile_for_run({options.recipes, options.with_default_recipe, resolve_options}, dictionary,
+                                      options.force, err);
     if (!plan) {
         return kExitRecipeError;
     }
@@ -138,6 +150,7 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
     EvaluationOptions evaluation;
     evaluation.remove_private = options.remove_private;
     evaluation.strip_sequences = options.strip_sequences;
+    evaluation.functions = hooks.get();
     if (!options.keep_protected_list) {
         evaluation.protected_tags.clear();
     }
@@ -177,7 +190,19 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
         const bool had_class = has_sop_class_uid(file);
         const bool had_instance = has_sop_instance_uid(file);
         DcmtkDataset dataset(file);
-        const EvaluationResult result = evaluate(*plan, dataset, variables, evaluation);
+        EvaluationResult result;
+        try {
+            result = evaluate(*plan, dataset, variables, evaluation);
+        } catch (const UserFunctionError& error) {
+            // "hooks.lua:7: msg in function f (called from r.deid:12 for (0010,0020) in FILE)"
+            std::string message = error.what();
+            if (message.ends_with(")")) {
+                message.insert(message.size() - 1, " in " + input.path.string());
+            }
+            err << input.path.string() << ": error: " << message << '\n';
+            ++failed;
+            continue;
+        }
         for (const auto& keyword : drop_orphaned_meta_uids(file, had_class, had_instance)) {
             err << input.path.string() << ": warning: the recipe left " << keyword
                 << " without a value; its file-meta copy is emptied too, and the output is no valid DICOM instance\n";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "interpreter/dictionary/element_dictionary.hpp"
+#include "runtime/lua/lua_hooks.hpp"
 
 namespace deid {
 
@@ -25,6 +26,9 @@ struct PutOptions {
     bool force = false;               // run despite recipe errors
     bool overwrite = false;
     std::optional<std::filesystem::path> explain;  // print what happened to this input file
+    std::vector<std::filesystem::path> lua_scripts;  // define the func:NAME functions
+    std::vector<std::filesystem::path> lua_data;     // the only files deid.csv may read
+    LuaLimits lua_limits;
 };
 
 // `deid put`: writes de-identified copies of the inputs under `output`,

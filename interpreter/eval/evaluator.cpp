@@ -106,7 +106,13 @@ private:
                     }
                     return split_multi_value(found->second);
                 } else if constexpr (std::is_same_v<Source, plan::FunctionSource>) {
-                    warn(element, action, "func:" + source.name + " needs a Lua script (--lua); action skipped");
+                    const auto result = call_user(action, source.name, element, before);
+                    if (const auto* values = std::get_if<std::vector<std::string>>(&result)) {
+                        return *values;
+                    }
+                    warn(element, action, "func:" + source.name + " returned " +
+                                              (std::holds_alternative<bool>(result) ? "a boolean" : "nil") +
+                                              ", no value; " + action.field.text + " left unchanged");
                     return std::nullopt;
                 } else {
                     const std::string original = join_multi_value(before);
@@ -153,8 +159,36 @@ private:
             }
             return days;
         }
+        if (const auto* function = std::get_if<plan::FunctionSource>(&*action.value)) {
+            const auto result = call_user(action, function->name, &element, values_of(element));
+            const auto* values = std::get_if<std::vector<std::string>>(&result);
+            const auto days = values && values->size() == 1 ? parse_integer(values->front()) : std::nullopt;
+            if (!days) {
+                warn(&element, action, "func:" + function->name + " gave no whole number of days; " +
+                                           element.nested_name + " left unchanged");
+            }
+            return days;
+        }
         warn(&element, action, "JITTER by " + action.value_text + " is not supported here; element left unchanged");
         return std::nullopt;
+    }
+
+    // Calls a user function; without any, warns and returns no value.
+    UserFunctionResult call_user(const plan::HeaderAction& action, const std::string& name, const ElementInfo* element,
+                                 const std::vector<std::string>& values) {
+        if (options_.functions == nullptr || element == nullptr) {
+            warn(element, action,
+                 "func:" + name + (options_.functions == nullptr ? " needs a Lua script (--lua)"
+                                                                 : " cannot create an element that does not exist") +
+                     "; action skipped");
+            return NoValue{};
+        }
+        try {
+            return options_.functions->call({name, *element, values, action.value_text, variables_, dataset_});
+        } catch (const UserFunctionError& error) {
+            throw UserFunctionError(std::string(error.what()) + " (called from " + action.span.file + ":" +
+                                    std::to_string(action.span.line) + " for " + element->path + ")");
+        }
     }
 
     bool targeted_by_replace_or_jitter(const ElementInfo& element, const std::vector<std::string>& values) const {
@@ -210,9 +244,19 @@ private:
                         continue;  // spec §3.5 step 5
                     }
                     if (action.value && std::holds_alternative<plan::FunctionSource>(*action.value)) {
-                        warn(&element, action, "func:" + std::get<plan::FunctionSource>(*action.value).name +
-                                                   " needs a Lua script (--lua); element kept");
-                        continue;
+                        const auto& name = std::get<plan::FunctionSource>(*action.value).name;
+                        const auto decision = call_user(action, name, &element, before);
+                        if (std::holds_alternative<NoValue>(decision) && options_.functions == nullptr) {
+                            continue;
+                        }
+                        const auto* remove = std::get_if<bool>(&decision);
+                        if (remove == nullptr) {
+                            warn(&element, action, "func:" + name + " must return true or false for REMOVE; element kept");
+                            continue;
+                        }
+                        if (!*remove) {
+                            continue;
+                        }
                     }
                     if (dataset_.remove(element.path) == WriteResult::done) {
                         result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});

@@ -8,6 +8,7 @@
 
 #include "interpreter/ast/source_span.hpp"
 #include "interpreter/dataset/dataset_view.hpp"
+#include "interpreter/eval/user_functions.hpp"
 #include "interpreter/plan/plan.hpp"
 
 namespace deid {
@@ -23,6 +24,7 @@ struct EvaluationOptions {
     bool remove_private = false;
     bool strip_sequences = false;
     std::set<std::uint32_t> protected_tags = default_protected_tags();  // empty: nothing protected
+    UserFunctions* functions = nullptr;  // for func:NAME; without them func: actions warn and are skipped
 };
 
 enum class ChangeKind { added, replaced, blanked, removed };
@@ -50,7 +52,9 @@ struct EvaluationResult {
     std::vector<EvaluationWarning> warnings;
 };
 
-// Runs the plan's %header actions on one dataset (spec §3.5).
+// Runs the plan's %header actions on one dataset (spec §3.5). Throws
+// UserFunctionError, its message ending "(called from RECIPE:LINE for PATH)",
+// when a user function fails: the file fails.
 EvaluationResult evaluate(const plan::Plan& plan, DatasetView& dataset, const Variables& variables,
                           const EvaluationOptions& options);
 
