@@ -53,12 +53,14 @@ void* allocate(void* user, void* block, std::size_t old_size, std::size_t new_si
     return grown;
 }
 
-void count_instructions(lua_State* lua, lua_Debug*) {
+void count_instructions(lua_State* lua, lua_Debug* where) {
     auto& context = context_of(lua);
     context.instructions_used += kHookEvery;
     if (context.instructions_used > context.limits.instructions) {
-        luaL_error(lua, "instruction budget of %d exceeded (a loop that never ends?)",
-                   static_cast<int>(context.limits.instructions));
+        // luaL_error finds no position inside a hook; the hook's record has it.
+        lua_getinfo(lua, "Sl", where);
+        luaL_error(lua, "%s:%d: instruction budget of %d exceeded (a loop that never ends?)", where->short_src,
+                   where->currentline, static_cast<int>(context.limits.instructions));
     }
 }
 
