@@ -12,6 +12,7 @@
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/inputs.hpp"
+#include "runtime/lua/lua_hooks.hpp"
 
 namespace deid {
 namespace {
@@ -62,8 +63,17 @@ nlohmann::json element_json(const ElementInfo& element, const DatasetView& datas
 }  // namespace
 
 int run_get(const GetOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
+    ResolveOptions resolve;
+    if (!options.lua_scripts.empty()) {
+        try {
+            resolve.user_functions = LuaHooks(options.lua_scripts, {}, {}, err).defined_functions();
+        } catch (const LuaLoadError& error) {
+            err << error.what() << "\ndeid get: the Lua scripts do not load\n";
+            return kExitRecipeError;
+        }
+    }
     if (!options.recipes.empty() || options.with_default_recipe) {
-        if (!compile_for_run({options.recipes, options.with_default_recipe, {}}, dictionary, options.force, err)) {
+        if (!compile_for_run({options.recipes, options.with_default_recipe, resolve}, dictionary, options.force, err)) {
             return kExitRecipeError;
         }
     }

@@ -17,6 +17,7 @@ struct GetOptions {
     bool with_default_recipe = false;
     bool force = false;
     std::optional<std::filesystem::path> output;  // JSON file; standard output when unset
+    std::vector<std::filesystem::path> lua_scripts;  // checked to load, and the recipes' func: names against them
 };
 
 // `deid get`: every element of every DICOM input, protected ones excepted,

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     get_command->add_flag("--default", get.with_default_recipe, "lint the bundled default recipe too");
     get_command->add_flag("--force", get.force, "run even if the recipe has lint errors");
     get_command->add_option("-o,--output", get.output, "write the JSON here instead of standard output");
+    get_command->add_option("--lua", get.lua_scripts, "Lua scripts the recipes' func: names must be defined in");
 
     try {
         app.parse(argc, argv);
