@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/get_command.hpp"
+#include "cli/inspect_command.hpp"
 #include "cli/lint_command.hpp"
 #include "cli/put_command.hpp"
 #include "cli/run_gate.hpp"
@@ -55,6 +56,16 @@ int main(int argc, char** argv) {
     get_command->add_option("-o,--output", get.output, "write the JSON here instead of standard output");
     get_command->add_option("--lua", get.lua_scripts, "Lua scripts the recipes' func: names must be defined in");
 
+    deid::InspectOptions inspect;
+    std::string inspect_format = "table";
+    auto* inspect_command = app.add_subcommand("inspect", "screen DICOM files with the recipes' %filter groups");
+    inspect_command->add_option("inputs", inspect.inputs, "DICOM files and folders (recursive)")->required();
+    inspect_command->add_option("-r,--recipe", inspect.recipes, "recipes (default: the bundled deid.dicom)");
+    inspect_command->add_flag("--default", inspect.with_default_recipe, "use the bundled default recipe first");
+    inspect_command->add_flag("--force", inspect.force, "run even if the recipe has lint errors");
+    inspect_command->add_option("--format", inspect_format, "output format")
+        ->check(CLI::IsMember({"table", "json", "csv"}));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -71,6 +82,12 @@ int main(int argc, char** argv) {
             }
             lint.format = lint_format == "json" ? deid::LintFormat::json : deid::LintFormat::text;
             return deid::run_lint(lint, dictionary, std::cout, std::cerr);
+        }
+        if (inspect_command->parsed()) {
+            inspect.format = inspect_format == "json"  ? deid::InspectFormat::json
+                             : inspect_format == "csv" ? deid::InspectFormat::csv
+                                                       : deid::InspectFormat::table;
+            return deid::run_inspect(inspect, dictionary, std::cout, std::cerr);
         }
         if (get_command->parsed()) {
             return deid::run_get(get, dictionary, std::cout, std::cerr);

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+#include <vector>
+
+#include "interpreter/dictionary/element_dictionary.hpp"
+
+namespace deid {
+
+enum class InspectFormat { table, json, csv };
+
+struct InspectOptions {
+    std::vector<std::filesystem::path> inputs;
+    std::vector<std::filesystem::path> recipes;  // none: the bundled default
+    bool with_default_recipe = false;
+    bool force = false;
+    InspectFormat format = InspectFormat::table;
+};
+
+// `deid inspect`: screens every DICOM input with the recipes' %filter groups
+// and reports, per file, whether it is flagged and every LABEL that matched
+// with its group, reason and regions; then a summary. Returns 0, 1 when some
+// file failed, 2 for a usage or recipe error.
+int run_inspect(const InspectOptions& options, const ElementDictionary& dictionary, std::ostream& out,
+                std::ostream& err);
+
+}  // namespace deid
