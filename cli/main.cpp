@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/clean_command.hpp"
 #include "cli/get_command.hpp"
 #include "cli/inspect_command.hpp"
 #include "cli/lint_command.hpp"
@@ -66,6 +67,17 @@ int main(int argc, char** argv) {
     inspect_command->add_option("--format", inspect_format, "output format")
         ->check(CLI::IsMember({"table", "json", "csv"}));
 
+    deid::CleanOptions clean;
+    auto* clean_command = app.add_subcommand("clean", "black out burned-in text in the regions the filters name");
+    clean_command->add_option("inputs", clean.inputs, "DICOM files and folders (recursive)")->required();
+    clean_command->add_option("-r,--recipe", clean.recipes, "recipes (default: the bundled deid.dicom)");
+    clean_command->add_flag("--default", clean.with_default_recipe, "use the bundled default recipe first");
+    clean_command->add_option("-o,--output", clean.output, "output folder")->required();
+    clean_command->add_flag("--force", clean.force, "run even if the recipe has lint errors");
+    clean_command->add_flag("--overwrite", clean.overwrite, "replace existing output files");
+    clean_command->add_flag("--skip-flagged", clean.skip_flagged,
+                            "skip files flagged without regions instead of writing them to quarantine/");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -82,6 +94,9 @@ int main(int argc, char** argv) {
             }
             lint.format = lint_format == "json" ? deid::LintFormat::json : deid::LintFormat::text;
             return deid::run_lint(lint, dictionary, std::cout, std::cerr);
+        }
+        if (clean_command->parsed()) {
+            return deid::run_clean(clean, dictionary, std::cout, std::cerr);
         }
         if (inspect_command->parsed()) {
             inspect.format = inspect_format == "json"  ? deid::InspectFormat::json

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/clean_command.hpp"
 #include "cli/inspect_command.hpp"
 #include "cli/put_command.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
@@ -87,6 +88,37 @@ TEST_P(PutConformance, MatchesTheEstablishedTool) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, PutConformance, ::testing::ValuesIn(cases_of_kind("put")),
+                         [](const auto& info) { return info.param; });
+
+class CleanConformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CleanConformance, DecodedPixelsMatch) {
+    const std::string name = GetParam();
+    const auto spec = case_json(name);
+    const auto work = std::filesystem::temp_directory_path() / ("deid_conformance_" + name);
+    std::filesystem::remove_all(work);
+    CleanOptions options;
+    const std::filesystem::path input = testing::kSharedDir / spec["input"].get<std::string>();
+    options.inputs = {input};
+    for (const auto& recipe : spec["recipes"]) {
+        options.recipes.push_back(kCases / name / recipe.get<std::string>());
+    }
+    options.output = work;
+    options.force = true;
+    std::ostringstream out;
+    std::ostringstream err;
+    ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), 0) << err.str();
+    const std::string command = "python3 " + (testing::kSharedDir / "conformance/compare.py").string() + " --pixels " +
+                                (kCases / name / "expected.dcm").string() + " " + (work / input.filename()).string() +
+                                " > " + (work / "compare.txt").string() + " 2>&1";
+    const int status = std::system(command.c_str());
+    std::ifstream report(work / "compare.txt");
+    std::stringstream diff;
+    diff << report.rdbuf();
+    EXPECT_EQ(status, 0) << name << ":\n" << diff.str();
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, CleanConformance, ::testing::ValuesIn(cases_of_kind("clean")),
                          [](const auto& info) { return info.param; });
 
 class InspectConformance : public ::testing::TestWithParam<std::string> {};

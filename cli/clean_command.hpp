@@ -1,0 +1,27 @@
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+#include <vector>
+
+#include "interpreter/dictionary/element_dictionary.hpp"
+
+namespace deid {
+
+struct CleanOptions {
+    std::vector<std::filesystem::path> inputs;
+    std::vector<std::filesystem::path> recipes;  // none: the bundled default
+    bool with_default_recipe = false;
+    bool force = false;
+    bool overwrite = false;
+    bool skip_flagged = false;  // flagged files without regions: skip instead of quarantine
+    std::filesystem::path output;
+};
+
+// `deid clean`: blacks out the regions of the LABELs each file matches and
+// writes it under OUTDIR (unflagged files are written unchanged). A file
+// flagged by LABELs without any region is never passed silently: it goes to
+// OUTDIR/quarantine/ (or is skipped with --skip-flagged) and is listed.
+int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err);
+
+}  // namespace deid

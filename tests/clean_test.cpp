@@ -1,0 +1,131 @@
+// Pixel cleaning (spec §4.1) on real files of ../shared/data/dicom:
+// compressed inputs, colour, multi-frame, regions past the image edge.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+
+#include "cli/clean_command.hpp"
+#include "runtime/dictionary/dcmtk_dictionary.hpp"
+#include "tests/test_support.hpp"
+
+namespace deid {
+namespace {
+
+const std::filesystem::path kFiles = testing::kSharedDir / "data/dicom/pydicom-test-files";
+
+struct Cleaned {
+    int status = 0;
+    std::string out;
+    std::string err;
+    std::filesystem::path file;
+};
+
+Cleaned clean(const std::filesystem::path& input, const std::string& label_body) {
+    const auto work = std::filesystem::temp_directory_path() / ("deid_clean_" + input.stem().string());
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work);
+    std::ofstream(work / "recipe.deid") << "FORMAT dicom\n%filter graylist\nLABEL test\n" << label_body;
+    CleanOptions options;
+    options.inputs = {input};
+    options.recipes = {work / "recipe.deid"};
+    options.output = work / "out";
+    std::ostringstream out;
+    std::ostringstream err;
+    Cleaned cleaned;
+    cleaned.status = run_clean(options, standard_dictionary(), out, err);
+    cleaned.out = out.str();
+    cleaned.err = err.str();
+    cleaned.file = work / "out" / input.filename();
+    return cleaned;
+}
+
+struct Pixels {
+    E_TransferSyntax syntax = EXS_Unknown;
+    std::vector<Uint8> bytes;  // decoded, as stored
+};
+
+Pixels decoded(const std::filesystem::path& path) {
+    DcmFileFormat file;
+    EXPECT_TRUE(file.loadFile(path.c_str()).good()) << path;
+    Pixels pixels;
+    pixels.syntax = file.getDataset()->getOriginalXfer();
+    EXPECT_TRUE(file.getDataset()->chooseRepresentation(EXS_LittleEndianExplicit, nullptr).good());
+    DcmElement* element = nullptr;
+    file.getDataset()->findAndGetElement(DCM_PixelData, element);
+    Uint8* bytes = nullptr;
+    element->getUint8Array(bytes);
+    pixels.bytes.assign(bytes, bytes + element->getLength());
+    return pixels;
+}
+
+// RGB, 8 bit, interleaved (PlanarConfiguration 0): the byte of sample s of pixel (x, y) in frame f.
+std::size_t rgb_at(std::size_t f, std::size_t x, std::size_t y) { return f * 100 * 100 * 3 + (y * 100 + x) * 3; }
+
+TEST(Clean, RleColourMultiFrameStaysRleWithTheRegionBlackInEveryFrameAndSample) {
+    const auto input = kFiles / "SC_rgb_rle_2frame.dcm";
+    const auto result = clean(input, "  contains Modality OT\n  coordinates 10,20,50,60\n");
+    ASSERT_EQ(result.status, 0) << result.err;
+    const Pixels before = decoded(input);
+    const Pixels after = decoded(result.file);
+    EXPECT_EQ(after.syntax, EXS_RLELossless);
+    ASSERT_EQ(after.bytes.size(), before.bytes.size());
+    for (std::size_t f = 0; f < 2; ++f) {
+        for (std::size_t s = 0; s < 3; ++s) {
+            EXPECT_EQ(after.bytes[rgb_at(f, 10, 20) + s], 0);
+            EXPECT_EQ(after.bytes[rgb_at(f, 49, 59) + s], 0);
+            EXPECT_EQ(after.bytes[rgb_at(f, 50, 60) + s], before.bytes[rgb_at(f, 50, 60) + s]);  // xmax/ymax exclusive
+            EXPECT_EQ(after.bytes[rgb_at(f, 5, 5) + s], before.bytes[rgb_at(f, 5, 5) + s]);
+        }
+    }
+}
+
+TEST(Clean, RegionBeyondTheEdgeIsClippedAndKeepWinsInsideBlank) {
+    const auto input = kFiles / "SC_rgb_rle.dcm";
+    const auto result = clean(input, "  contains Modality OT\n  coordinates 90,90,5000,5000\n  keepcoordinates 95,95,97,97\n");
+    ASSERT_EQ(result.status, 0) << result.err;
+    const Pixels before = decoded(input);
+    const Pixels after = decoded(result.file);
+    EXPECT_EQ(after.bytes[rgb_at(0, 99, 99)], 0);
+    EXPECT_EQ(after.bytes[rgb_at(0, 90, 90)], 0);
+    EXPECT_EQ(after.bytes[rgb_at(0, 96, 96)], before.bytes[rgb_at(0, 96, 96)]);
+    EXPECT_EQ(after.bytes[rgb_at(0, 89, 89)], before.bytes[rgb_at(0, 89, 89)]);
+}
+
+TEST(Clean, CoordinatesAllBlanksEverything) {
+    const auto result = clean(kFiles / "MR_small_jpeg_ls_lossless.dcm", "  coordinates all\n");
+    ASSERT_EQ(result.status, 0) << result.err;
+    const Pixels after = decoded(result.file);
+    EXPECT_EQ(after.syntax, EXS_JPEGLSLossless);
+    EXPECT_TRUE(std::all_of(after.bytes.begin(), after.bytes.end(), [](Uint8 b) { return b == 0; }));
+}
+
+TEST(Clean, LossyJpegIsWrittenUncompressedAndSaysSo) {
+    const auto result = clean(kFiles / "JPEG-lossy.dcm", "  coordinates 0,0,10,10\n");
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_THAT(result.err, ::testing::HasSubstr("note: written uncompressed: DCMTK cannot re-encode"));
+    const Pixels after = decoded(result.file);
+    EXPECT_EQ(after.syntax, EXS_LittleEndianExplicit);
+    EXPECT_EQ(after.bytes[0], 0);  // 16-bit: first pixel's low byte
+    EXPECT_EQ(after.bytes[1], 0);
+}
+
+TEST(Clean, FlaggedWithoutRegionsGoesToQuarantine) {
+    const auto input = kFiles / "CT_small.dcm";
+    const auto result = clean(input, "  contains Modality CT\n");
+    EXPECT_EQ(result.status, 0);
+    EXPECT_THAT(result.out, ::testing::HasSubstr("flagged without regions to clean (graylist / test): quarantined"));
+    EXPECT_FALSE(std::filesystem::exists(result.file));
+    EXPECT_TRUE(std::filesystem::exists(result.file.parent_path() / "quarantine" / input.filename()));
+}
+
+}  // namespace
+}  // namespace deid
