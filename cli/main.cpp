@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
     put_command->add_option("--ids", put.identifiers, "identifiers from 'deid get' (edited): per-file variables");
     put_command->add_flag("--remove-private", put.remove_private, "remove all private elements first");
     put_command->add_flag("--strip-sequences", put.strip_sequences, "remove all sequences first");
+    put_command->add_flag("--clean-pixels", put.clean_pixels,
+                          "also black out burned-in text of files the filters flag (on the original header)");
+    put_command->add_flag("--skip-flagged", put.skip_flagged,
+                          "with --clean-pixels: skip files flagged without regions instead of quarantining them");
     put_command->add_flag("--no-default-skip", no_default_skip,
                           "let actions touch the protected elements (PixelData, TransferSyntaxUID, ...)");
     put_command->add_flag("--force", put.force, "run even if the recipe has lint errors");

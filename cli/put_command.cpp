@@ -11,6 +11,8 @@
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/inputs.hpp"
+#include "runtime/pixels/pixel_cleaner.hpp"
+#include "interpreter/eval/filters.hpp"
 #include "support/strings.hpp"
 
 namespace deid {
@@ -158,6 +160,7 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
     std::size_t written = 0;
     std::size_t skipped = 0;
     std::size_t failed = 0;
+    std::size_t quarantined = 0;
     for (const auto& input : expand_inputs(options.inputs)) {
         const auto target = options.output / input.relative;
         if (std::filesystem::exists(target) && !options.overwrite) {
@@ -182,6 +185,21 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
                 << "files, e.g. with dcmmkdir)\n";
             ++skipped;
             continue;
+        }
+        // Filters read the header as it came in, before any action ran.
+        const FilterOutcome screening = options.clean_pixels ? screen(*plan, DcmtkDataset(file)) : FilterOutcome{};
+        const bool has_regions = std::any_of(screening.matches.begin(), screening.matches.end(),
+                                             [](const FilterMatch& m) { return !m.regions.empty(); });
+        auto destination = target;
+        if (screening.flagged && !has_regions) {
+            out << input.path.string() << ": flagged without regions to clean (" << screening.matches.front().group
+                << " / " << screening.matches.front().label << ")"
+                << (options.skip_flagged ? ": skipped\n" : ": quarantined\n");
+            ++quarantined;
+            if (options.skip_flagged) {
+                continue;
+            }
+            destination = options.output / "quarantine" / input.relative;
         }
         Variables variables = global_variables;
         if (const auto* entry = entry_for(identifiers, input.path); entry != nullptr && entry->is_object()) {
@@ -215,14 +233,29 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
                                    std::filesystem::weakly_canonical(input.path)) {
             explain(input.path, result, out);
         }
-        if (const std::string error = save_dicom_atomically(file, target); !error.empty()) {
+        if (screening.flagged && has_regions) {
+            const CleanReport report = clean_pixels(file, screening.matches);
+            if (!report.error.empty()) {
+                err << input.path.string() << ": error: " << report.error << '\n';
+                ++failed;
+                continue;
+            }
+            if (!report.note.empty()) {
+                err << input.path.string() << ": note: " << report.note << '\n';
+            }
+        }
+        if (const std::string error = save_dicom_atomically(file, destination); !error.empty()) {
             err << input.path.string() << ": error: " << error << '\n';
             ++failed;
             continue;
         }
         ++written;
     }
-    err << "deid put: " << written << " written, " << skipped << " skipped, " << failed << " failed\n";
+    err << "deid put: " << written << " written, " << skipped << " skipped, " << failed << " failed";
+    if (options.clean_pixels) {
+        err << ", " << quarantined << (options.skip_flagged ? " flagged and skipped" : " quarantined");
+    }
+    err << '\n';
     return failed > 0 ? kExitFileFailed : 0;
 }
 

@@ -22,6 +22,11 @@ struct PutOptions {
     std::optional<std::filesystem::path> identifiers;
     bool remove_private = false;
     bool strip_sequences = false;
+    // Also clean burned-in pixels of flagged files, the filters read on the
+    // original header (before any action), as the established tool does.
+    // Flagged files without regions go to OUTDIR/quarantine/ unless skipped.
+    bool clean_pixels = false;
+    bool skip_flagged = false;
     bool keep_protected_list = true;  // --no-default-skip clears it
     bool force = false;               // run despite recipe errors
     bool overwrite = false;

@@ -14,6 +14,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include "cli/clean_command.hpp"
+#include "cli/put_command.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 #include "tests/test_support.hpp"
 
@@ -125,6 +126,38 @@ TEST(Clean, FlaggedWithoutRegionsGoesToQuarantine) {
     EXPECT_THAT(result.out, ::testing::HasSubstr("flagged without regions to clean (graylist / test): quarantined"));
     EXPECT_FALSE(std::filesystem::exists(result.file));
     EXPECT_TRUE(std::filesystem::exists(result.file.parent_path() / "quarantine" / input.filename()));
+}
+
+}  // namespace
+}  // namespace deid
+
+namespace deid {
+namespace {
+
+TEST(PutCleanPixels, FiltersReadTheOriginalHeaderThenPixelsAreCleaned) {
+    const auto input = testing::kSharedDir / "data/dicom/deid-data/ultrasounds/GREYSCALE_IMAGE.dcm";
+    const auto work = std::filesystem::temp_directory_path() / "deid_put_clean_pixels";
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work);
+    // The header removes Modality, which the filter reads: screening must see it still.
+    std::ofstream(work / "recipe.deid") << "FORMAT dicom\n%filter graylist\nLABEL us\n  contains Modality US\n"
+                                           "  coordinates 0,0,1024,40\n%header\nREMOVE Modality\n";
+    PutOptions options;
+    options.inputs = {input};
+    options.recipes = {work / "recipe.deid"};
+    options.output = work / "out";
+    options.clean_pixels = true;
+    std::ostringstream out;
+    std::ostringstream err;
+    ASSERT_EQ(run_put(options, standard_dictionary(), out, err), 0) << err.str();
+    DcmFileFormat written;
+    ASSERT_TRUE(written.loadFile((work / "out" / input.filename()).c_str()).good());
+    EXPECT_FALSE(written.getDataset()->tagExists(DCM_Modality));
+    const Pixels before = decoded(input);
+    const Pixels after = decoded(work / "out" / input.filename());
+    EXPECT_TRUE(std::all_of(after.bytes.begin(), after.bytes.begin() + 1024 * 40, [](Uint8 b) { return b == 0; }));
+    EXPECT_TRUE(std::equal(after.bytes.begin() + 1024 * 40, after.bytes.end(), before.bytes.begin() + 1024 * 40));
+    EXPECT_NE(before.bytes, after.bytes);
 }
 
 }  // namespace
