@@ -9,6 +9,9 @@
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/inputs.hpp"
 #include "runtime/pixels/pixel_cleaner.hpp"
+#include "runtime/pixels/preview.hpp"
+
+#include <dcmtk/dcmdata/dcdatset.h>
 
 namespace deid {
 
@@ -44,6 +47,10 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
             }
             target = options.output / "quarantine" / input.relative;
         } else if (outcome.flagged) {
+            std::unique_ptr<DcmDataset> before;
+            if (options.png) {
+                before = std::make_unique<DcmDataset>(*file.getDataset());
+            }
             const CleanReport report = clean_pixels(file, outcome.matches);
             if (!report.error.empty()) {
                 err << input.path.string() << ": error: " << report.error << '\n';
@@ -52,6 +59,14 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
             }
             if (!report.note.empty()) {
                 err << input.path.string() << ": note: " << report.note << '\n';
+            }
+            if (before) {
+                auto png = target;
+                png += ".png";
+                std::filesystem::create_directories(png.parent_path());
+                if (const auto error = write_clean_preview(*before, *file.getDataset(), outcome.matches, png); !error.empty()) {
+                    err << input.path.string() << ": warning: no preview: " << error << '\n';
+                }
             }
             ++cleaned;
         } else {

@@ -15,6 +15,7 @@ struct CleanOptions {
     bool force = false;
     bool overwrite = false;
     bool skip_flagged = false;  // flagged files without regions: skip instead of quarantine
+    bool png = false;           // write NAME.png beside each cleaned file: before | after, regions outlined
     std::filesystem::path output;
 };
 

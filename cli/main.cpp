@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
     clean_command->add_flag("--overwrite", clean.overwrite, "replace existing output files");
     clean_command->add_flag("--skip-flagged", clean.skip_flagged,
                             "skip files flagged without regions instead of writing them to quarantine/");
+    clean_command->add_flag("--png", clean.png, "write a before/after PNG preview beside each cleaned file");
 
     try {
         app.parse(argc, argv);

@@ -162,3 +162,43 @@ TEST(PutCleanPixels, FiltersReadTheOriginalHeaderThenPixelsAreCleaned) {
 
 }  // namespace
 }  // namespace deid
+
+namespace deid {
+namespace {
+
+std::uint32_t big_endian_at(const std::string& bytes, std::size_t offset) {
+    return (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[offset])) << 24U) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[offset + 1])) << 16U) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[offset + 2])) << 8U) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[offset + 3]));
+}
+
+TEST(Clean, PngPreviewShowsBeforeAndAfterSideBySide) {
+    const auto input = testing::kSharedDir / "data/dicom/deid-data/ultrasounds/GREYSCALE_IMAGE.dcm";
+    const auto work = std::filesystem::temp_directory_path() / "deid_clean_png";
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work);
+    std::ofstream(work / "recipe.deid") << "FORMAT dicom\n%filter graylist\nLABEL us\n  contains Modality US\n"
+                                           "  coordinates 0,0,640,40\n";
+    CleanOptions options;
+    options.inputs = {input};
+    options.recipes = {work / "recipe.deid"};
+    options.output = work / "out";
+    options.png = true;
+    std::ostringstream out;
+    std::ostringstream err;
+    ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), 0) << err.str();
+    std::ifstream stream(work / "out" / "GREYSCALE_IMAGE.dcm.png", std::ios::binary);
+    std::ostringstream bytes;
+    bytes << stream.rdbuf();
+    const std::string png = bytes.str();
+    ASSERT_GT(png.size(), 33u);
+    EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+    EXPECT_EQ(png.substr(12, 4), "IHDR");
+    EXPECT_EQ(big_endian_at(png, 16), 2u * 1024u);  // before | after, Columns 1024
+    EXPECT_EQ(big_endian_at(png, 20), 768u);         // Rows
+    EXPECT_EQ(png.substr(png.size() - 8, 4), "IEND");
+}
+
+}  // namespace
+}  // namespace deid
