@@ -202,3 +202,42 @@ TEST(Clean, PngPreviewShowsBeforeAndAfterSideBySide) {
 
 }  // namespace
 }  // namespace deid
+
+namespace deid {
+namespace {
+
+TEST(Clean, GreyscaleCineEveryFrameIsCleaned) {
+    // The cine ships zipped; unzip it with python3's zipfile (installed by setup.sh).
+    const auto work = std::filesystem::temp_directory_path() / "deid_clean_cine";
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work / "in");
+    const std::string unzip = "python3 -c \"import zipfile; zipfile.ZipFile('" +
+                              (testing::kSharedDir / "data/dicom/deid-data/ultrasounds/GREYSCALE_CINE.zip").string() +
+                              "').extractall('" + (work / "in").string() + "')\"";
+    ASSERT_EQ(std::system(unzip.c_str()), 0);
+    const auto input = work / "in" / "GREYSCALE_CINE.dcm";
+    std::ofstream(work / "recipe.deid") << "FORMAT dicom\n%filter graylist\nLABEL us\n  contains Modality US\n"
+                                           "  coordinates 0,0,800,40\n";
+    CleanOptions options;
+    options.inputs = {input};
+    options.recipes = {work / "recipe.deid"};
+    options.output = work / "out";
+    std::ostringstream out;
+    std::ostringstream err;
+    ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), 0) << err.str();
+    const Pixels before = decoded(input);
+    const Pixels after = decoded(work / "out" / "GREYSCALE_CINE.dcm");
+    // 600 x 800, 8 bit, one sample, 27 frames (dcmdump GREYSCALE_CINE.dcm).
+    const std::size_t frame = 600 * 800;
+    ASSERT_EQ(after.bytes.size(), 27 * frame);
+    for (std::size_t f = 0; f < 27; ++f) {
+        const auto start = after.bytes.begin() + static_cast<std::ptrdiff_t>(f * frame);
+        EXPECT_TRUE(std::all_of(start, start + 800 * 40, [](Uint8 b) { return b == 0; })) << "frame " << f;
+        EXPECT_TRUE(std::equal(start + 800 * 40, start + static_cast<std::ptrdiff_t>(frame),
+                               before.bytes.begin() + static_cast<std::ptrdiff_t>(f * frame + 800 * 40)))
+            << "frame " << f;
+    }
+}
+
+}  // namespace
+}  // namespace deid
