@@ -1,6 +1,7 @@
 // deid: de-identify DICOM files with deid recipes.
 
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 
@@ -37,6 +38,19 @@ int main(int argc, char** argv) {
     put_command->add_option("--ids", put.identifiers, "identifiers from 'deid get' (edited): per-file variables");
     put_command->add_flag("--remove-private", put.remove_private, "remove all private elements first");
     put_command->add_flag("--strip-sequences", put.strip_sequences, "remove all sequences first");
+    put_command->add_option("-j,--jobs", put.jobs, "worker threads (default: one per core)");
+    put_command->add_flag("--resume", put.resume, "skip inputs whose output is already complete");
+    std::string shard;
+    put_command->add_option("--shard", shard, "process shard K of N (K/N): a deterministic 1/N of the inputs")
+        ->check([](const std::string& text) -> std::string {
+            std::size_t k = 0, n = 0;
+            char slash = 0;
+            std::istringstream in(text);
+            return (in >> k >> slash >> n) && slash == '/' && k >= 1 && k <= n && in.eof() ? "" : "expected K/N, 1 <= K <= N";
+        });
+    put_command->add_option("--report", put.report, "append one JSON line per input to this file");
+    bool quiet = false;
+    put_command->add_flag("-q,--quiet", quiet, "no progress lines");
     put_command->add_flag("--clean-pixels", put.clean_pixels,
                           "also black out burned-in text of files the filters flag (on the original header)");
     put_command->add_flag("--skip-flagged", put.skip_flagged,
@@ -119,6 +133,11 @@ int main(int argc, char** argv) {
             }
             put.keep_protected_list = !no_default_skip;
             put.lua_limits.memory_bytes = lua_memory_mib << 20U;
+            put.progress = !quiet;
+            if (!shard.empty()) {
+                const auto slash = shard.find('/');
+                put.shard = deid::Shard{std::stoul(shard.substr(0, slash)), std::stoul(shard.substr(slash + 1))};
+            }
             return deid::run_put(put, dictionary, std::cout, std::cerr);
         }
     } catch (const std::exception& error) {

@@ -1,10 +1,18 @@
 #include "cli/put_command.hpp"
 
+#include <array>
+#include <atomic>
+#include <chrono>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 #include "cli/run_gate.hpp"
 #include "interpreter/eval/evaluator.hpp"
@@ -103,6 +111,269 @@ void explain(const std::filesystem::path& input, const EvaluationResult& result,
     }
 }
 
+enum class FileStatus { written, quarantined, skipped, resumed, failed };
+
+std::string_view status_word(FileStatus status) {
+    switch (status) {
+        case FileStatus::written: return "written";
+        case FileStatus::quarantined: return "quarantined";
+        case FileStatus::skipped: return "skipped";
+        case FileStatus::resumed: return "resumed";
+        case FileStatus::failed: return "failed";
+    }
+    return "";
+}
+
+// What happened to one input; messages are gathered per file so that
+// parallel workers never interleave a file's lines.
+struct FileResult {
+    FileStatus status = FileStatus::written;
+    std::filesystem::path output;
+    std::string error;
+    std::string messages;  // for standard error
+    std::string report;    // for standard output (explain, quarantine)
+    std::size_t changes = 0;
+};
+
+// Everything needed to process one file; shared read-only by all workers.
+struct FileProcessor {
+    const PutOptions& options;
+    const plan::Plan& plan;
+    const Variables& global_variables;
+    const nlohmann::json& identifiers;
+    const EvaluationOptions& evaluation;
+
+    FileResult process(const InputFile& input, UserFunctions* functions) const {
+        FileResult result;
+        std::ostringstream err;
+        std::ostringstream out;
+        auto fail = [&](const std::string& reason) {
+            result.status = FileStatus::failed;
+            result.error = reason;
+            err << input.path.string() << ": error: " << reason << '\n';
+        };
+        result.output = options.output / input.relative;
+        if (std::filesystem::exists(result.output)) {
+            // Outputs carry their final name only once complete (temp + rename).
+            if (options.resume) {
+                result.status = FileStatus::resumed;
+                return result;
+            }
+            if (!options.overwrite) {
+                fail(result.output.string() + " exists (use --overwrite, or --resume to skip finished files)");
+                result.messages = err.str();
+                return result;
+            }
+        }
+        auto loaded = load_dicom(input.path);
+        if (auto* error = std::get_if<LoadError>(&loaded)) {
+            if (error->claims_dicom) {
+                fail(error->reason);
+            } else {
+                result.status = FileStatus::skipped;
+                result.error = error->reason;
+                err << input.path.string() << ": skipped: " << error->reason << '\n';
+            }
+            result.messages = err.str();
+            return result;
+        }
+        auto& file = *std::get<std::unique_ptr<DcmFileFormat>>(loaded);
+        if (is_media_directory(file)) {
+            result.status = FileStatus::skipped;
+            result.error = "DICOMDIR media directory";
+            err << input.path.string() << ": skipped: DICOMDIR media directory (rebuild it from the de-identified "
+                << "files, e.g. with dcmmkdir)\n";
+            result.messages = err.str();
+            return result;
+        }
+        // Filters read the header as it came in, before any action ran.
+        const FilterOutcome screening = options.clean_pixels ? screen(plan, DcmtkDataset(file)) : FilterOutcome{};
+        const bool has_regions = std::any_of(screening.matches.begin(), screening.matches.end(),
+                                             [](const FilterMatch& m) { return !m.regions.empty(); });
+        if (screening.flagged && !has_regions) {
+            out << input.path.string() << ": flagged without regions to clean (" << screening.matches.front().group
+                << " / " << screening.matches.front().label << ")"
+                << (options.skip_flagged ? ": skipped\n" : ": quarantined\n");
+            result.report = out.str();
+            if (options.skip_flagged) {
+                result.status = FileStatus::skipped;
+                result.error = "flagged";
+                return result;
+            }
+            result.status = FileStatus::quarantined;
+            result.output = options.output / "quarantine" / input.relative;
+        }
+        Variables variables = global_variables;
+        if (const auto* entry = entry_for(identifiers, input.path); entry != nullptr && entry->is_object()) {
+            add_variables(*entry, variables);
+        }
+        const bool had_class = has_sop_class_uid(file);
+        const bool had_instance = has_sop_instance_uid(file);
+        DcmtkDataset dataset(file);
+        EvaluationOptions file_evaluation = evaluation;
+        file_evaluation.functions = functions;
+        EvaluationResult evaluated;
+        try {
+            evaluated = evaluate(plan, dataset, variables, file_evaluation);
+        } catch (const UserFunctionError& error) {
+            // "hooks.lua:7: msg in function f (called from r.deid:12 for (0010,0020) in FILE)"
+            std::string message = error.what();
+            if (message.ends_with(")")) {
+                message.insert(message.size() - 1, " in " + input.path.string());
+            }
+            fail(message);
+            result.messages = err.str();
+            return result;
+        }
+        result.changes = evaluated.changes.size();
+        for (const auto& keyword : drop_orphaned_meta_uids(file, had_class, had_instance)) {
+            err << input.path.string() << ": warning: the recipe left " << keyword
+                << " without a value; its file-meta copy is emptied too, and the output is no valid DICOM instance\n";
+        }
+        for (const auto& warning : evaluated.warnings) {
+            err << input.path.string() << ": warning: " << (warning.path.empty() ? "" : warning.path + ": ")
+                << warning.message << " (" << warning.by.file << ":" << warning.by.line << ")\n";
+        }
+        if (options.explain && std::filesystem::weakly_canonical(*options.explain) ==
+                                   std::filesystem::weakly_canonical(input.path)) {
+            explain(input.path, evaluated, out);
+            result.report = out.str();
+        }
+        if (screening.flagged && has_regions) {
+            const CleanReport cleaned = clean_pixels(file, screening.matches);
+            if (!cleaned.error.empty()) {
+                fail(cleaned.error);
+                result.messages = err.str();
+                return result;
+            }
+            if (!cleaned.note.empty()) {
+                err << input.path.string() << ": note: " << cleaned.note << '\n';
+            }
+        }
+        if (const std::string error = save_dicom_atomically(file, result.output); !error.empty()) {
+            fail(error);
+        }
+        result.messages = err.str();
+        return result;
+    }
+};
+
+std::string sha256_of_file(const std::filesystem::path& path) {
+    std::ifstream stream(path, std::ios::binary);
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+    std::array<char, 1 << 16> buffer{};
+    while (stream) {
+        stream.read(buffer.data(), buffer.size());
+        EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(stream.gcount()));
+    }
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(context.get(), digest.data(), &length);
+    std::string hex;
+    for (unsigned int i = 0; i < length; ++i) {
+        std::array<char, 3> pair{};
+        std::snprintf(pair.data(), pair.size(), "%02x", digest[i]);
+        hex += pair.data();
+    }
+    return hex;
+}
+
+// --shard K/N: a deterministic 1/N of the inputs by the hash of their
+// relative path (FNV-1a), the same on every machine.
+bool in_shard(const InputFile& input, const Shard& shard) {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (const unsigned char c : input.relative.generic_string()) {
+        hash = (hash ^ c) * 1099511628211ULL;
+    }
+    return hash % shard.count == shard.index - 1;
+}
+
+// Runs the inputs on `options.jobs` workers, each with its own Lua state;
+// prints each file's messages as it finishes, a progress line now and then
+// when asked, the report lines, and the summary.
+int run_batch(const PutOptions& options, const FileProcessor& processor, std::ostream& out, std::ostream& err) {
+    std::vector<InputFile> inputs;
+    for (auto& input : expand_inputs(options.inputs)) {
+        if (!options.shard || in_shard(input, *options.shard)) {
+            inputs.push_back(std::move(input));
+        }
+    }
+    std::ofstream report;
+    if (options.report) {
+        report.open(*options.report, std::ios::app);
+        if (!report) {
+            err << options.report->string() << ": error: cannot write the report\n";
+            return kExitRecipeError;
+        }
+    }
+    const unsigned jobs = std::max(1U, options.jobs == 0 ? std::thread::hardware_concurrency() : options.jobs);
+    std::atomic<std::size_t> next{0};
+    std::mutex output_lock;
+    std::map<FileStatus, std::size_t> counts;
+    std::size_t done = 0;
+    const auto started = std::chrono::steady_clock::now();
+    auto last_progress = started;
+
+    auto finish = [&](const InputFile& input, const FileResult& result) {
+        const std::lock_guard lock(output_lock);
+        ++counts[result.status];
+        ++done;
+        err << result.messages;
+        out << result.report;
+        if (report.is_open()) {
+            const bool has_output = result.status == FileStatus::written || result.status == FileStatus::quarantined ||
+                                    result.status == FileStatus::resumed;
+            report << nlohmann::json{{"input", input.path.string()},
+                                     {"output", has_output ? result.output.string() : ""},
+                                     {"status", status_word(result.status)},
+                                     {"error", result.error},
+                                     {"sha256", has_output ? sha256_of_file(result.output) : ""},
+                                     {"changes", result.changes}}
+                          .dump()
+                   << '\n';
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (options.progress && now - last_progress > std::chrono::seconds(5)) {
+            last_progress = now;
+            const double seconds = std::chrono::duration<double>(now - started).count();
+            err << "deid put: " << done << "/" << inputs.size() << " files, " << static_cast<int>(done / seconds)
+                << " files/s\n";
+        }
+    };
+    auto work = [&] {
+        // Each worker has its own Lua state; deid.log lines join the file's messages.
+        std::ostringstream lua_log;
+        std::unique_ptr<LuaHooks> hooks;
+        if (!options.lua_scripts.empty()) {
+            hooks = std::make_unique<LuaHooks>(options.lua_scripts, options.lua_data, options.lua_limits, lua_log);
+        }
+        for (std::size_t i = next++; i < inputs.size(); i = next++) {
+            FileResult result = processor.process(inputs[i], hooks.get());
+            result.messages = lua_log.str() + result.messages;
+            lua_log.str("");
+            finish(inputs[i], result);
+        }
+    };
+    {
+        std::vector<std::jthread> workers;
+        for (unsigned j = 1; j < jobs; ++j) {
+            workers.emplace_back(work);
+        }
+        work();
+    }
+    err << "deid put: " << counts[FileStatus::written] << " written, " << counts[FileStatus::skipped] << " skipped, "
+        << counts[FileStatus::failed] << " failed";
+    if (options.clean_pixels) {
+        err << ", " << counts[FileStatus::quarantined] << " quarantined";
+    }
+    if (options.resume) {
+        err << ", " << counts[FileStatus::resumed] << " already done";
+    }
+    err << '\n';
+    return counts[FileStatus::failed] > 0 ? kExitFileFailed : 0;
+}
+
 }  // namespace
 
 int run_put(const PutOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
@@ -152,111 +423,12 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
     EvaluationOptions evaluation;
     evaluation.remove_private = options.remove_private;
     evaluation.strip_sequences = options.strip_sequences;
-    evaluation.functions = hooks.get();
     if (!options.keep_protected_list) {
         evaluation.protected_tags.clear();
     }
 
-    std::size_t written = 0;
-    std::size_t skipped = 0;
-    std::size_t failed = 0;
-    std::size_t quarantined = 0;
-    for (const auto& input : expand_inputs(options.inputs)) {
-        const auto target = options.output / input.relative;
-        if (std::filesystem::exists(target) && !options.overwrite) {
-            err << input.path.string() << ": error: " << target.string() << " exists (use --overwrite)\n";
-            ++failed;
-            continue;
-        }
-        auto loaded = load_dicom(input.path);
-        if (auto* error = std::get_if<LoadError>(&loaded)) {
-            if (error->claims_dicom) {
-                err << input.path.string() << ": error: " << error->reason << '\n';
-                ++failed;
-            } else {
-                err << input.path.string() << ": skipped: " << error->reason << '\n';
-                ++skipped;
-            }
-            continue;
-        }
-        auto& file = *std::get<std::unique_ptr<DcmFileFormat>>(loaded);
-        if (is_media_directory(file)) {
-            err << input.path.string() << ": skipped: DICOMDIR media directory (rebuild it from the de-identified "
-                << "files, e.g. with dcmmkdir)\n";
-            ++skipped;
-            continue;
-        }
-        // Filters read the header as it came in, before any action ran.
-        const FilterOutcome screening = options.clean_pixels ? screen(*plan, DcmtkDataset(file)) : FilterOutcome{};
-        const bool has_regions = std::any_of(screening.matches.begin(), screening.matches.end(),
-                                             [](const FilterMatch& m) { return !m.regions.empty(); });
-        auto destination = target;
-        if (screening.flagged && !has_regions) {
-            out << input.path.string() << ": flagged without regions to clean (" << screening.matches.front().group
-                << " / " << screening.matches.front().label << ")"
-                << (options.skip_flagged ? ": skipped\n" : ": quarantined\n");
-            ++quarantined;
-            if (options.skip_flagged) {
-                continue;
-            }
-            destination = options.output / "quarantine" / input.relative;
-        }
-        Variables variables = global_variables;
-        if (const auto* entry = entry_for(identifiers, input.path); entry != nullptr && entry->is_object()) {
-            add_variables(*entry, variables);
-        }
-        const bool had_class = has_sop_class_uid(file);
-        const bool had_instance = has_sop_instance_uid(file);
-        DcmtkDataset dataset(file);
-        EvaluationResult result;
-        try {
-            result = evaluate(*plan, dataset, variables, evaluation);
-        } catch (const UserFunctionError& error) {
-            // "hooks.lua:7: msg in function f (called from r.deid:12 for (0010,0020) in FILE)"
-            std::string message = error.what();
-            if (message.ends_with(")")) {
-                message.insert(message.size() - 1, " in " + input.path.string());
-            }
-            err << input.path.string() << ": error: " << message << '\n';
-            ++failed;
-            continue;
-        }
-        for (const auto& keyword : drop_orphaned_meta_uids(file, had_class, had_instance)) {
-            err << input.path.string() << ": warning: the recipe left " << keyword
-                << " without a value; its file-meta copy is emptied too, and the output is no valid DICOM instance\n";
-        }
-        for (const auto& warning : result.warnings) {
-            err << input.path.string() << ": warning: " << (warning.path.empty() ? "" : warning.path + ": ")
-                << warning.message << " (" << warning.by.file << ":" << warning.by.line << ")\n";
-        }
-        if (options.explain && std::filesystem::weakly_canonical(*options.explain) ==
-                                   std::filesystem::weakly_canonical(input.path)) {
-            explain(input.path, result, out);
-        }
-        if (screening.flagged && has_regions) {
-            const CleanReport report = clean_pixels(file, screening.matches);
-            if (!report.error.empty()) {
-                err << input.path.string() << ": error: " << report.error << '\n';
-                ++failed;
-                continue;
-            }
-            if (!report.note.empty()) {
-                err << input.path.string() << ": note: " << report.note << '\n';
-            }
-        }
-        if (const std::string error = save_dicom_atomically(file, destination); !error.empty()) {
-            err << input.path.string() << ": error: " << error << '\n';
-            ++failed;
-            continue;
-        }
-        ++written;
-    }
-    err << "deid put: " << written << " written, " << skipped << " skipped, " << failed << " failed";
-    if (options.clean_pixels) {
-        err << ", " << quarantined << (options.skip_flagged ? " flagged and skipped" : " quarantined");
-    }
-    err << '\n';
-    return failed > 0 ? kExitFileFailed : 0;
+    const FileProcessor processor{options, *plan, global_variables, identifiers, evaluation};
+    return run_batch(options, processor, out, err);
 }
 
 }  // namespace deid

@@ -10,6 +10,12 @@
 
 namespace deid {
 
+// --shard K/N: this run takes shard K (1..N) of N.
+struct Shard {
+    std::size_t index = 1;
+    std::size_t count = 1;
+};
+
 struct PutOptions {
     std::vector<std::filesystem::path> inputs;   // files and folders
     std::vector<std::filesystem::path> recipes;  // combined in order
@@ -34,6 +40,11 @@ struct PutOptions {
     std::vector<std::filesystem::path> lua_scripts;  // define the func:NAME functions
     std::vector<std::filesystem::path> lua_data;     // the only files deid.csv may read
     LuaLimits lua_limits;
+    unsigned jobs = 0;                    // worker threads; 0: one per core
+    bool resume = false;                  // skip inputs whose output is complete
+    std::optional<Shard> shard;
+    std::optional<std::filesystem::path> report;  // one JSON line per input, appended
+    bool progress = true;                 // a progress line every few seconds (--quiet: none)
 };
 
 // `deid put`: writes de-identified copies of the inputs under `output`,

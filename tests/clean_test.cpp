@@ -31,7 +31,7 @@ struct Cleaned {
 };
 
 Cleaned clean(const std::filesystem::path& input, const std::string& label_body) {
-    const auto work = std::filesystem::temp_directory_path() / ("deid_clean_" + input.stem().string());
+    const auto work = testing::scratch_dir() / ("deid_clean_" + input.stem().string());
     std::filesystem::remove_all(work);
     std::filesystem::create_directories(work);
     std::ofstream(work / "recipe.deid") << "FORMAT dicom\n%filter graylist\nLABEL test\n" << label_body;
@@ -136,7 +136,7 @@ namespace {
 
 TEST(PutCleanPixels, FiltersReadTheOriginalHeaderThenPixelsAreCleaned) {
     const auto input = testing::kSharedDir / "data/dicom/deid-data/ultrasounds/GREYSCALE_IMAGE.dcm";
-    const auto work = std::filesystem::temp_directory_path() / "deid_put_clean_pixels";
+    const auto work = testing::scratch_dir() / "deid_put_clean_pixels";
     std::filesystem::remove_all(work);
     std::filesystem::create_directories(work);
     // The header removes Modality, which the filter reads: screening must see it still.
@@ -175,7 +175,7 @@ std::uint32_t big_endian_at(const std::string& bytes, std::size_t offset) {
 
 TEST(Clean, PngPreviewShowsBeforeAndAfterSideBySide) {
     const auto input = testing::kSharedDir / "data/dicom/deid-data/ultrasounds/GREYSCALE_IMAGE.dcm";
-    const auto work = std::filesystem::temp_directory_path() / "deid_clean_png";
+    const auto work = testing::scratch_dir() / "deid_clean_png";
     std::filesystem::remove_all(work);
     std::filesystem::create_directories(work);
     std::ofstream(work / "recipe.deid") << "FORMAT dicom\n%filter graylist\nLABEL us\n  contains Modality US\n"
@@ -208,7 +208,7 @@ namespace {
 
 TEST(Clean, GreyscaleCineEveryFrameIsCleaned) {
     // The cine ships zipped; unzip it with python3's zipfile (installed by setup.sh).
-    const auto work = std::filesystem::temp_directory_path() / "deid_clean_cine";
+    const auto work = testing::scratch_dir() / "deid_clean_cine";
     std::filesystem::remove_all(work);
     std::filesystem::create_directories(work / "in");
     const std::string unzip = "python3 -c \"import zipfile; zipfile.ZipFile('" +

@@ -50,7 +50,7 @@ TEST_P(PutConformance, MatchesTheEstablishedTool) {
     }
     ASSERT_FALSE(spec.contains("deviation")) << "put deviations need their own expected_here handling";
 
-    const auto work = std::filesystem::temp_directory_path() / ("deid_conformance_" + name);
+    const auto work = testing::scratch_dir() / ("deid_conformance_" + name);
     std::filesystem::remove_all(work);
     std::filesystem::create_directories(work);
     PutOptions options;
@@ -95,7 +95,7 @@ class CleanConformance : public ::testing::TestWithParam<std::string> {};
 TEST_P(CleanConformance, DecodedPixelsMatch) {
     const std::string name = GetParam();
     const auto spec = case_json(name);
-    const auto work = std::filesystem::temp_directory_path() / ("deid_conformance_" + name);
+    const auto work = testing::scratch_dir() / ("deid_conformance_" + name);
     std::filesystem::remove_all(work);
     CleanOptions options;
     const std::filesystem::path input = testing::kSharedDir / spec["input"].get<std::string>();

@@ -370,7 +370,7 @@ TEST(Lint, CombiningRecipesNeedsOneFormat) {
 // ------------------------------------------------------- command layer --
 
 TEST(LintCommand, TextOutputAndExitStatus) {
-    const auto file = std::filesystem::temp_directory_path() / "deid_lint_command_test.deid";
+    const auto file = testing::scratch_dir() / "deid_lint_command_test.deid";
     std::ofstream(file) << "FORMAT dicom\n%header\nREMOVE PatientNme\n";
     std::ostringstream out;
     std::ostringstream err;
@@ -382,7 +382,7 @@ TEST(LintCommand, TextOutputAndExitStatus) {
 }
 
 TEST(LintCommand, JsonOutputForEditors) {
-    const auto file = std::filesystem::temp_directory_path() / "deid_lint_json_test.deid";
+    const auto file = testing::scratch_dir() / "deid_lint_json_test.deid";
     std::ofstream(file) << "FORMAT dicom\n%header\nREMOVE PatientsName\n";
     std::ostringstream out;
     std::ostringstream err;
@@ -414,7 +414,7 @@ TEST(LintCommand, BundledDefaultLintsClean) {
 }
 
 TEST(RunGate, RefusesARecipeWithErrorsUnlessForced) {
-    const auto file = std::filesystem::temp_directory_path() / "deid_run_gate_test.deid";
+    const auto file = testing::scratch_dir() / "deid_run_gate_test.deid";
     std::ofstream(file) << "FORMAT dicom\n%header\nREMOVE PatientNme\nREMOVE PatientID\n";
     std::ostringstream refused;
     EXPECT_FALSE(compile_for_run({{file}, false, {}}, standard_dictionary(), false, refused));
@@ -428,7 +428,7 @@ TEST(RunGate, RefusesARecipeWithErrorsUnlessForced) {
 }
 
 TEST(RunGate, BundledDefaultComesFirst) {
-    const auto file = std::filesystem::temp_directory_path() / "deid_run_gate_default.deid";
+    const auto file = testing::scratch_dir() / "deid_run_gate_default.deid";
     std::ofstream(file) << "FORMAT dicom\n%header\nREPLACE PatientID SECOND\n";
     std::ostringstream messages;
     const auto plan = compile_for_run({{file}, true, {}}, standard_dictionary(), false, messages);

@@ -21,7 +21,7 @@ using ::testing::HasSubstr;
 const std::filesystem::path kData = testing::kSharedDir / "data" / "dicom";
 
 std::filesystem::path fresh_folder(const std::string& name) {
-    const auto folder = std::filesystem::temp_directory_path() / ("deid_put_test_" + name);
+    const auto folder = testing::scratch_dir() / ("deid_put_test_" + name);
     std::filesystem::remove_all(folder);
     std::filesystem::create_directories(folder);
     return folder;
@@ -142,7 +142,7 @@ TEST(PutCommand, NeverWritesIntoItsInputOrOverwrites) {
     ASSERT_EQ(put(options).status, 0);
     const PutRun again = put(options);
     EXPECT_EQ(again.status, 1);
-    EXPECT_THAT(again.err, HasSubstr("exists (use --overwrite)"));
+    EXPECT_THAT(again.err, HasSubstr("exists (use --overwrite, or --resume to skip finished files)"));
     options.overwrite = true;
     EXPECT_EQ(put(options).status, 0);
 }

@@ -1,9 +1,15 @@
 #pragma once
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "grammar/parser.hpp"
 #include "interpreter/diagnostics/diagnostic.hpp"
@@ -12,6 +18,22 @@ namespace deid::testing {
 
 inline const std::filesystem::path kSourceDir = DEID_SOURCE_DIR;
 inline const std::filesystem::path kSharedDir = DEID_SHARED_DIR;
+
+// A folder of the running test's own, emptied the first time the test asks
+// for it: ctest -j runs tests as parallel processes, and two runs of the
+// suite may overlap, so no two tests may share scratch paths.
+inline std::filesystem::path scratch_dir() {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(test->test_suite_name()) + "." + test->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    const auto folder = std::filesystem::temp_directory_path() / "deid-tests" / std::to_string(::getpid()) / name;
+    static std::set<std::filesystem::path> prepared;
+    if (prepared.insert(folder).second) {
+        std::filesystem::remove_all(folder);
+        std::filesystem::create_directories(folder);
+    }
+    return folder;
+}
 
 // "line:col: severity: message" for each diagnostic, in order found; the
 // file name is left out so expectations stay short.

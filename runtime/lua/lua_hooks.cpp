@@ -321,7 +321,10 @@ LuaHooks::LuaHooks(const std::vector<std::filesystem::path>& scripts,
 
     for (const auto& script : scripts) {
         const std::string text = read_file(script);
-        const std::string chunk_name = "@" + script.string();
+        // Lua cuts source names past LUA_IDSIZE into "...tail"; a long path is
+        // named by its file name instead, so messages stay "hooks.lua:7: ...".
+        const std::string shown = script.string().size() < LUA_IDSIZE - 8 ? script.string() : script.filename().string();
+        const std::string chunk_name = "@" + shown;
         context_->instructions_used = 0;
         if (luaL_loadbufferx(lua_, text.data(), text.size(), chunk_name.c_str(), "t") != LUA_OK ||
             lua_pcall(lua_, 0, 0, 0) != LUA_OK) {

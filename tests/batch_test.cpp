@@ -1,0 +1,156 @@
+// The batch side of `deid put`: workers, resume, shards, report, and the
+// rule that no half-written file ever carries the final name.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/put_command.hpp"
+#include "runtime/dictionary/dcmtk_dictionary.hpp"
+#include "tests/test_support.hpp"
+
+namespace deid {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::filesystem::path kData = testing::kSharedDir / "data" / "dicom";
+
+PutOptions options_for(const std::filesystem::path& output) {
+    const auto recipe = testing::scratch_dir() / "recipe.deid";
+    std::ofstream(recipe) << "FORMAT dicom\n%header\nREMOVE PatientName\nREPLACE SOPInstanceUID deid_func:pydicom_uuid\n";
+    PutOptions options;
+    options.inputs = {kData / "deid-data"};
+    options.recipes = {recipe};
+    options.output = output;
+    options.progress = false;
+    return options;
+}
+
+struct Ran {
+    int status = 0;
+    std::string err;
+};
+
+Ran put(const PutOptions& options) {
+    std::ostringstream out;
+    std::ostringstream err;
+    Ran ran;
+    ran.status = run_put(options, standard_dictionary(), out, err);
+    ran.err = err.str();
+    return ran;
+}
+
+// Every output file under `folder`, by relative path, with its bytes.
+std::map<std::string, std::string> contents(const std::filesystem::path& folder) {
+    std::map<std::string, std::string> files;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+        if (entry.is_regular_file()) {
+            std::ifstream stream(entry.path(), std::ios::binary);
+            std::ostringstream bytes;
+            bytes << stream.rdbuf();
+            files[std::filesystem::relative(entry.path(), folder).generic_string()] = bytes.str();
+        }
+    }
+    return files;
+}
+
+TEST(Batch, ParallelWorkersWriteWhatOneWorkerWrites) {
+    auto options = options_for(testing::scratch_dir() / "serial");
+    options.jobs = 1;
+    ASSERT_EQ(put(options).status, 0);
+    options.output = testing::scratch_dir() / "parallel";
+    options.jobs = 4;
+    ASSERT_EQ(put(options).status, 0);
+    const auto serial = contents(testing::scratch_dir() / "serial");
+    EXPECT_EQ(serial.size(), 11u);  // 7 cookies, 2 humans, 2 ultrasound images (the zip and LICENSE are skipped)
+    EXPECT_EQ(serial, contents(testing::scratch_dir() / "parallel"));
+}
+
+TEST(Batch, ShardsTogetherAreTheWholeRun) {
+    auto options = options_for(testing::scratch_dir() / "whole");
+    ASSERT_EQ(put(options).status, 0);
+    std::map<std::string, std::string> union_of_shards;
+    std::size_t shards_with_files = 0;
+    for (std::size_t k = 1; k <= 3; ++k) {
+        options.output = testing::scratch_dir() / ("shard" + std::to_string(k));
+        options.shard = Shard{k, 3};
+        ASSERT_EQ(put(options).status, 0);
+        if (!std::filesystem::exists(options.output)) {
+            continue;
+        }
+        const auto shard = contents(options.output);
+        shards_with_files += shard.empty() ? 0 : 1;
+        for (const auto& [path, bytes] : shard) {
+            EXPECT_TRUE(union_of_shards.emplace(path, bytes).second) << path << " is in two shards";
+        }
+    }
+    EXPECT_EQ(union_of_shards, contents(testing::scratch_dir() / "whole"));
+    EXPECT_GT(shards_with_files, 1u);
+}
+
+TEST(Batch, ResumeRedoesOnlyWhatIsMissing) {
+    auto options = options_for(testing::scratch_dir() / "out");
+    ASSERT_EQ(put(options).status, 0);
+    const auto first = contents(options.output);
+    std::filesystem::remove(options.output / "dicom-cookies" / "image3.dcm");
+    // A crash leaves at most a temporary file, never a final name.
+    std::ofstream(options.output / "dicom-cookies" / ".image3.dcm.deid-partial") << "half";
+    options.resume = true;
+    const Ran resumed = put(options);
+    EXPECT_EQ(resumed.status, 0);
+    EXPECT_THAT(resumed.err, HasSubstr("deid put: 1 written, 2 skipped, 0 failed, 10 already done"));
+    auto second = contents(options.output);
+    EXPECT_EQ(second, first);
+}
+
+TEST(Batch, ReportHasOneLinePerInput) {
+    auto options = options_for(testing::scratch_dir() / "out");
+    options.report = testing::scratch_dir() / "report.jsonl";
+    ASSERT_EQ(put(options).status, 0);
+    std::ifstream stream(*options.report);
+    std::map<std::string, nlohmann::json> lines;
+    for (std::string line; std::getline(stream, line);) {
+        const auto json = nlohmann::json::parse(line);
+        lines[std::filesystem::path(json["input"].get<std::string>()).filename().string()] = json;
+    }
+    ASSERT_EQ(lines.size(), 13u);  // 11 DICOM files, LICENSE and the zipped cine
+    const auto& ct = lines.at("ctbrain1.dcm");
+    EXPECT_EQ(ct["status"], "written");
+    EXPECT_EQ(ct["changes"], 2);  // PatientName removed, SOPInstanceUID replaced
+    EXPECT_EQ(ct["sha256"].get<std::string>().size(), 64u);
+    EXPECT_TRUE(std::filesystem::exists(ct["output"].get<std::string>()));
+    EXPECT_EQ(lines.at("LICENSE")["status"], "skipped");
+    EXPECT_EQ(lines.at("LICENSE")["output"], "");
+}
+
+TEST(Batch, AFailedWriteLeavesNoFinalName) {
+    auto options = options_for(testing::scratch_dir() / "out");
+    options.inputs = {kData / "deid-data/humans/ctbrain1.dcm"};
+    // A folder where the temporary file would go makes the write fail midway.
+    std::filesystem::create_directories(options.output / ".ctbrain1.dcm.deid-partial" / "x");
+    const Ran ran = put(options);
+    EXPECT_EQ(ran.status, 1);
+    EXPECT_THAT(ran.err, HasSubstr("ctbrain1.dcm: error: cannot write DICOM"));
+    EXPECT_FALSE(std::filesystem::exists(options.output / "ctbrain1.dcm"));
+}
+
+TEST(Batch, OutputPathsComeFromInputPathsOnly) {
+    // A header value that looks like a path never decides where a file goes.
+    auto options = options_for(testing::scratch_dir() / "out");
+    options.inputs = {kData / "deid-data/humans/ctbrain1.dcm"};
+    const auto recipe = testing::scratch_dir() / "sneaky.deid";
+    std::ofstream(recipe) << "FORMAT dicom\n%header\nREPLACE PatientID ../../../../etc/passwd\n";
+    options.recipes = {recipe};
+    ASSERT_EQ(put(options).status, 0);
+    EXPECT_EQ(contents(options.output).size(), 1u);
+    EXPECT_TRUE(std::filesystem::exists(options.output / "ctbrain1.dcm"));
+}
+
+}  // namespace
+}  // namespace deid
