@@ -3,6 +3,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 
+#include "cli/input_loading.hpp"
 #include "cli/run_gate.hpp"
 #include "interpreter/eval/filters.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
@@ -26,13 +27,11 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
     std::size_t quarantined = 0;
     std::size_t failed = 0;
     for (const auto& input : expand_inputs(options.inputs)) {
-        auto loaded = load_dicom(input.path);
-        if (auto* error = std::get_if<LoadError>(&loaded)) {
-            err << input.path.string() << (error->claims_dicom ? ": error: " : ": skipped: ") << error->reason << '\n';
-            failed += error->claims_dicom ? 1 : 0;
+        const auto loaded = load_input(input, err, failed);
+        if (!loaded) {
             continue;
         }
-        auto& file = *std::get<std::unique_ptr<DcmFileFormat>>(loaded);
+        auto& file = *loaded;
         const FilterOutcome outcome = screen(*plan, DcmtkDataset(file));
         const bool has_regions = std::any_of(outcome.matches.begin(), outcome.matches.end(),
                                              [](const FilterMatch& m) { return !m.regions.empty(); });

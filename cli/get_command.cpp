@@ -7,12 +7,13 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/input_loading.hpp"
 #include "cli/run_gate.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/inputs.hpp"
-#include "runtime/lua/lua_hooks.hpp"
+#include "cli/script_check.hpp"
 
 namespace deid {
 namespace {
@@ -65,10 +66,8 @@ nlohmann::json element_json(const ElementInfo& element, const DatasetView& datas
 int run_get(const GetOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
     ResolveOptions resolve;
     if (!options.lua_scripts.empty()) {
-        try {
-            resolve.user_functions = LuaHooks(options.lua_scripts, {}, {}, err).defined_functions();
-        } catch (const LuaLoadError& error) {
-            err << error.what() << "\ndeid get: the Lua scripts do not load\n";
+        resolve.user_functions = functions_defined_by(options.lua_scripts, err);
+        if (!resolve.user_functions) {
             return kExitRecipeError;
         }
     }
@@ -81,13 +80,11 @@ int run_get(const GetOptions& options, const ElementDictionary& dictionary, std:
     nlohmann::json identifiers = nlohmann::json::object();
     std::size_t failed = 0;
     for (const auto& input : expand_inputs(options.inputs)) {
-        auto loaded = load_dicom(input.path);
-        if (auto* error = std::get_if<LoadError>(&loaded)) {
-            err << input.path.string() << (error->claims_dicom ? ": error: " : ": skipped: ") << error->reason << '\n';
-            failed += error->claims_dicom ? 1 : 0;
+        const auto loaded = load_input(input, err, failed);
+        if (!loaded) {
             continue;
         }
-        DcmtkDataset dataset(*std::get<std::unique_ptr<DcmFileFormat>>(loaded));
+        DcmtkDataset dataset(*loaded);
         nlohmann::json& file = identifiers[input.path.string()] = nlohmann::json::object();
         for (const auto& element : dataset.elements()) {
             const std::uint32_t tag = (static_cast<std::uint32_t>(element.group) << 16U) | element.element;

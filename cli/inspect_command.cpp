@@ -6,7 +6,9 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/input_loading.hpp"
 #include "cli/run_gate.hpp"
+#include "cli/script_check.hpp"
 #include "interpreter/eval/filters.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
@@ -55,7 +57,14 @@ std::string csv_cell(const std::string& text) {
 int run_inspect(const InspectOptions& options, const ElementDictionary& dictionary, std::ostream& out,
                 std::ostream& err) {
     const bool use_default = options.with_default_recipe || options.recipes.empty();
-    const auto plan = compile_for_run({options.recipes, use_default, {}}, dictionary, options.force, err);
+    ResolveOptions resolve;
+    if (!options.lua_scripts.empty()) {
+        resolve.user_functions = functions_defined_by(options.lua_scripts, err);
+        if (!resolve.user_functions) {
+            return kExitRecipeError;
+        }
+    }
+    const auto plan = compile_for_run({options.recipes, use_default, resolve}, dictionary, options.force, err);
     if (!plan) {
         return kExitRecipeError;
     }
@@ -68,13 +77,11 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
         out << "file,flagged,group,label,mask,region\n";
     }
     for (const auto& input : expand_inputs(options.inputs)) {
-        auto loaded = load_dicom(input.path);
-        if (auto* error = std::get_if<LoadError>(&loaded)) {
-            err << input.path.string() << (error->claims_dicom ? ": error: " : ": skipped: ") << error->reason << '\n';
-            failed += error->claims_dicom ? 1 : 0;
+        const auto loaded = load_input(input, err, failed);
+        if (!loaded) {
             continue;
         }
-        const DcmtkDataset dataset(*std::get<std::unique_ptr<DcmFileFormat>>(loaded));
+        const DcmtkDataset dataset(*loaded);
         const FilterOutcome outcome = screen(*plan, dataset);
         ++screened;
         flagged += outcome.flagged ? 1 : 0;

@@ -16,6 +16,7 @@ struct InspectOptions {
     bool with_default_recipe = false;
     bool force = false;
     InspectFormat format = InspectFormat::table;
+    std::vector<std::filesystem::path> lua_scripts;  // the recipes' func: names are checked against them
 };
 
 // `deid inspect`: screens every DICOM input with the recipes' %filter groups

@@ -4,7 +4,7 @@
 
 #include "cli/compile.hpp"
 #include "interpreter/diagnostics/json_output.hpp"
-#include "runtime/lua/lua_hooks.hpp"
+#include "cli/script_check.hpp"
 
 namespace deid {
 namespace {
@@ -36,10 +36,8 @@ int run_lint(const LintOptions& options, const ElementDictionary& dictionary, st
     std::size_t warnings = 0;
     ResolveOptions resolve;
     if (!options.lua_scripts.empty()) {
-        try {
-            resolve.user_functions = LuaHooks(options.lua_scripts, {}, {}, err).defined_functions();
-        } catch (const LuaLoadError& error) {
-            out << error.what() << '\n';
+        resolve.user_functions = functions_defined_by(options.lua_scripts, out);
+        if (!resolve.user_functions) {
             return 1;
         }
     }

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
     inspect_command->add_option("-r,--recipe", inspect.recipes, "recipes (default: the bundled deid.dicom)");
     inspect_command->add_flag("--default", inspect.with_default_recipe, "use the bundled default recipe first");
     inspect_command->add_flag("--force", inspect.force, "run even if the recipe has lint errors");
+    inspect_command->add_option("--lua", inspect.lua_scripts, "Lua scripts the recipes' func: names must be defined in");
     inspect_command->add_option("--format", inspect_format, "output format")
         ->check(CLI::IsMember({"table", "json", "csv"}));
 

@@ -1,0 +1,20 @@
+#include "cli/input_loading.hpp"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+
+#include "runtime/dicom/dicom_file.hpp"
+
+namespace deid {
+
+std::unique_ptr<DcmFileFormat> load_input(const InputFile& input, std::ostream& err, std::size_t& failed) {
+    auto loaded = load_dicom(input.path);
+    if (auto* error = std::get_if<LoadError>(&loaded)) {
+        err << input.path.string() << (error->claims_dicom ? ": error: " : ": skipped: ") << error->reason << '\n';
+        failed += error->claims_dicom ? 1 : 0;
+        return nullptr;
+    }
+    return std::move(std::get<std::unique_ptr<DcmFileFormat>>(loaded));
+}
+
+}  // namespace deid

@@ -1,0 +1,17 @@
+#include "cli/script_check.hpp"
+
+#include "runtime/lua/lua_hooks.hpp"
+
+namespace deid {
+
+std::optional<std::set<std::string>> functions_defined_by(const std::vector<std::filesystem::path>& scripts,
+                                                          std::ostream& err) {
+    try {
+        return LuaHooks(scripts, {}, {}, err).defined_functions();
+    } catch (const LuaLoadError& error) {
+        err << error.what() << '\n';
+        return std::nullopt;
+    }
+}
+
+}  // namespace deid
