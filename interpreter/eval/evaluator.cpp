@@ -31,9 +31,9 @@ public:
         groups_ = compute_groups(plan_, dataset_, original);
         // KEEP takes its elements out of the view for everything but ADD.
         for (const auto& element : original) {
-            const auto values = values_of(element);
             for (const auto& action : plan_.actions) {
-                if (action.kind == ast::ActionKind::keep && selects(action.field.selector, element, values, groups_)) {
+                if (action.kind == ast::ActionKind::keep &&
+                    selects(action.field.selector, element, values_for(action.field.selector, element), groups_)) {
                     kept_.insert(element.path);
                 }
             }
@@ -45,16 +45,28 @@ public:
     }
 
 private:
-    std::vector<ElementInfo> visible() const {
-        auto elements = dataset_.elements();
-        std::erase_if(elements, [&](const ElementInfo& e) {
-            return options_.protected_tags.contains(tag_key(e.group, e.element));
-        });
-        return elements;
+    // The elements actions may touch, listed once and again only after an
+    // action removed or added elements (set never moves a path).
+    const std::vector<ElementInfo>& visible() const {
+        if (!listed_) {
+            listed_ = dataset_.elements();
+            std::erase_if(*listed_, [&](const ElementInfo& e) {
+                return options_.protected_tags.contains(tag_key(e.group, e.element));
+            });
+        }
+        return *listed_;
     }
+
+    void structure_changed() { listed_.reset(); }
 
     std::vector<std::string> values_of(const ElementInfo& element) const {
         return dataset_.values(element.path).value_or(std::vector<std::string>{});
+    }
+
+    // Only values: groups look at values; reading them for every element
+    // and action would dominate the run.
+    std::vector<std::string> values_for(const plan::Selector& selector, const ElementInfo& element) const {
+        return std::holds_alternative<plan::ValuesGroupMatch>(selector) ? values_of(element) : std::vector<std::string>{};
     }
 
     // Elements the action selects now, last listed first so that removing
@@ -63,7 +75,7 @@ private:
         std::vector<ElementInfo> selected;
         for (const auto& element : visible()) {
             if ((including_kept || !kept_.contains(element.path)) &&
-                selects(action.field.selector, element, values_of(element), groups_)) {
+                selects(action.field.selector, element, values_for(action.field.selector, element), groups_)) {
                 selected.push_back(element);
             }
         }
@@ -78,6 +90,7 @@ private:
             if (condition(element) && !options_.protected_tags.contains(tag_key(element.group, element.element))) {
                 const auto before = values_of(element);
                 if (dataset_.remove(element.path) == WriteResult::done) {
+                    structure_changed();
                     result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, {}});
                 }
             }
@@ -194,7 +207,10 @@ private:
     bool targeted_by_replace_or_jitter(const ElementInfo& element, const std::vector<std::string>& values) const {
         return std::any_of(plan_.actions.begin(), plan_.actions.end(), [&](const plan::HeaderAction& other) {
             return (other.kind == ast::ActionKind::replace || other.kind == ast::ActionKind::jitter) &&
-                   selects(other.field.selector, element, values, groups_);
+                   selects(other.field.selector, element,
+                           std::holds_alternative<plan::ValuesGroupMatch>(other.field.selector) ? values
+                                                                                                  : std::vector<std::string>{},
+                           groups_);
         });
     }
 
@@ -233,6 +249,7 @@ private:
                 for (const auto& element : selected_by(action, false)) {
                     const auto before = values_of(element);
                     if (dataset_.blank(element.path) == WriteResult::done) {
+                        structure_changed();  // a blanked sequence loses its items
                         result_.changes.push_back({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
                     }
                 }
@@ -259,6 +276,7 @@ private:
                         }
                     }
                     if (dataset_.remove(element.path) == WriteResult::done) {
+                        structure_changed();
                         result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
                     }
                 }
@@ -290,6 +308,7 @@ private:
         }
         const std::string path = tag_path_step(tag->group, tag->element);
         const WriteResult written = dataset_.add(tag->group, tag->element, "", *after);
+        structure_changed();
         if (written == WriteResult::done) {
             result_.changes.push_back({path, action.field.text, ChangeKind::added, {}, *after, action.span});
         } else if (written == WriteResult::conversion_failed) {
@@ -307,6 +326,7 @@ private:
     const EvaluationOptions& options_;
     GroupContents groups_;
     std::set<std::string> kept_;
+    mutable std::optional<std::vector<ElementInfo>> listed_;
     EvaluationResult result_;
 };
 
