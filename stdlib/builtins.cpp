@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 
 #include "stdlib/date_shift.hpp"
 #include "stdlib/uids.hpp"
@@ -31,7 +30,10 @@ std::string lower(std::string_view text) {
 std::optional<std::string> jitter(const BuiltinCall& call) {
     const auto days = integer_option(call, "days", 1);
     const auto years = integer_option(call, "years", 0);
-    if (!days || !years) {
+    // Beyond this the shift leaves years 0000-9999 anyway (and 365 * years
+    // could overflow); shift_date_value refuses such shifts.
+    constexpr std::int64_t limit = 100'000'000;
+    if (!days || !years || *days > limit || *days < -limit || *years > limit || *years < -limit) {
         return std::nullopt;
     }
     return shift_date_value(call.original, call.vr, *days + 365 * *years);
@@ -49,6 +51,11 @@ std::optional<std::string> dicom_uuid(const BuiltinCall& call) {
 
 std::optional<std::string> pydicom_uuid(const BuiltinCall& call) {
     const std::string prefix = option(call, "prefix", "2.25.");
+    if (prefix == "none" || prefix == "null") {
+        // deid turns exactly these into Python's None, and pydicom's generate_uid(prefix=None)
+        // gives "2.25." + a random UUID4 as a decimal, whatever the entropy.
+        return "2.25." + random_uuid4_decimal();
+    }
     if (lower(option(call, "stable_remapping", "true")) == "true") {
         return hashed_uid(prefix, call.original);
     }

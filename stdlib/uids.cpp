@@ -22,9 +22,12 @@ std::array<unsigned char, 16> random_uuid_bytes() {
     return bytes;
 }
 
+// pydicom (3.x) refuses longer prefixes: they leave fewer than 10 digits.
+constexpr std::size_t max_prefix_length = 54;
+
 bool valid_prefix(std::string_view prefix) {
     static const std::regex pattern(R"(^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*\.$)");
-    return std::regex_match(prefix.begin(), prefix.end(), pattern);
+    return prefix.size() <= max_prefix_length && std::regex_match(prefix.begin(), prefix.end(), pattern);
 }
 
 std::string sha512(std::string_view text) {

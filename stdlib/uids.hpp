@@ -16,7 +16,8 @@ std::string random_uuid4_decimal();
 // pydicom's generate_uid: prefix + decimal(SHA-512(entropy) as an unsigned
 // integer), cut to 64 characters. With the original UID as entropy the result
 // is the same in every file and run (stable remapping). nullopt for a prefix
-// that is no valid UID root ending in '.'.
+// that is no valid UID root ending in '.' or is longer than 54 characters
+// (where pydicom raises ValueError).
 std::optional<std::string> hashed_uid(std::string_view prefix, std::string_view entropy);
 
 // The same with random entropy.
