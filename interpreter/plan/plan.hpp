@@ -25,7 +25,8 @@ namespace deid::plan {
 struct TagMatch {
     std::uint16_t group = 0;
     std::uint16_t element = 0;
-    // Repeating groups such as (60xx,3000) match every group under this mask.
+    // Repeating groups such as (60xx,3000) match every group under this mask
+    // (0xFF01: the even groups of the range).
     std::uint16_t group_mask = 0xFFFF;
 };
 

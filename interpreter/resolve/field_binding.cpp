@@ -57,7 +57,9 @@ std::string tag_text(std::uint16_t group, std::uint16_t element) {
 }
 
 plan::TagMatch tag_match_of(const DictionaryEntry& entry) {
-    return {entry.group, entry.element, static_cast<std::uint16_t>(entry.repeating ? 0xFF00 : 0xFFFF)};
+    // Repeating groups such as (60xx,3000) are even ranges: the mask keeps the
+    // low bit so that odd (private) groups like (6001,3000) never match.
+    return {entry.group, entry.element, static_cast<std::uint16_t>(entry.repeating ? 0xFF01 : 0xFFFF)};
 }
 
 FieldBinder::FieldBinder(const ElementDictionary& dictionary, const ast::CombinedRecipe& recipe,
