@@ -22,10 +22,15 @@ if ((${#missing[@]} > 0)); then
   echo "setup.sh: installing ${missing[*]}"
   sudo=()
   if [[ $(id -u) -ne 0 ]]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "setup.sh: not root and no sudo; as root run: apt-get install ${missing[*]}" >&2
+      exit 1
+    fi
     sudo=(sudo)
   fi
   "${sudo[@]}" apt-get update
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+  # env, not a prefix assignment: sudo would drop the variable.
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo

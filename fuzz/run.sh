@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz the recipe parser and resolver with libFuzzer under ASan and UBSan.
 #   fuzz/run.sh [seconds]     (default 60)
-# Seeds: every reference recipe in ../shared/recipes-reference and recipes/.
+# Seeds: every file under ../shared/recipes-reference and recipes/.
 # Crashing inputs are written to fuzz/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,16 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWit
   -DCMAKE_EXE_LINKER_FLAGS="$sanitizers"
 cmake --build build-fuzz --target recipe_fuzzer -j"$(nproc)"
 mkdir -p fuzz/corpus fuzz/artifacts
-find ../shared/recipes-reference recipes -type f -name 'deid*' -exec cp {} fuzz/corpus/ \; 2>/dev/null || true
-for f in ../shared/recipes-reference/*/*.dicom; do cp "$f" "fuzz/corpus/$(basename "$(dirname "$f")")_$(basename "$f")"; done
+# Every file of both trees, named by its path so equal basenames do not collide.
+seeds=(recipes)
+if [[ -d ../shared/recipes-reference ]]; then
+  seeds+=(../shared/recipes-reference)
+else
+  echo "fuzz/run.sh: ../shared/recipes-reference not found; seeding from recipes/ only" >&2
+fi
+while IFS= read -r -d '' f; do
+  name="${f#../shared/}"
+  cp "$f" "fuzz/corpus/seed_${name//\//_}"
+done < <(find "${seeds[@]}" -type f -print0)
 build-fuzz/fuzz/recipe_fuzzer fuzz/corpus -max_len=4096 -timeout=5 -max_total_time="$seconds" \
   -artifact_prefix=fuzz/artifacts/ -print_final_stats=1
