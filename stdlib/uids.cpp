@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <regex>
 #include <stdexcept>
+#include <vector>
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -25,9 +25,22 @@ std::array<unsigned char, 16> random_uuid_bytes() {
 // pydicom (3.x) refuses longer prefixes: they leave fewer than 10 digits.
 constexpr std::size_t max_prefix_length = 54;
 
+// Numeric components without leading zeros, each followed by a dot: "1.2.840.".
 bool valid_prefix(std::string_view prefix) {
-    static const std::regex pattern(R"(^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*\.$)");
-    return prefix.size() <= max_prefix_length && std::regex_match(prefix.begin(), prefix.end(), pattern);
+    if (prefix.empty() || prefix.size() > max_prefix_length || prefix.back() != '.') {
+        return false;
+    }
+    std::size_t start = 0;
+    while (start < prefix.size()) {
+        const std::size_t dot = prefix.find('.', start);
+        const std::string_view component = prefix.substr(start, dot - start);
+        const bool digits_only = std::all_of(component.begin(), component.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (component.empty() || !digits_only || (component.size() > 1 && component.front() == '0')) {
+            return false;
+        }
+        start = dot + 1;
+    }
+    return true;
 }
 
 std::string sha512(std::string_view text) {
@@ -61,21 +74,38 @@ std::string random_uuid4_decimal() {
 }
 
 std::string to_decimal(std::string bytes) {
-    std::string digits;
-    // Long division by 10 of the big-endian number, one digit per pass.
-    while (std::any_of(bytes.begin(), bytes.end(), [](char b) { return b != 0; })) {
-        unsigned remainder = 0;
-        for (char& byte : bytes) {
-            const unsigned current = (remainder << 8U) | static_cast<unsigned char>(byte);
-            byte = static_cast<char>(current / 10U);
-            remainder = current % 10U;
-        }
-        digits += static_cast<char>('0' + remainder);
+    // Long division of the big-endian number by 10^9 over 32-bit limbs:
+    // nine digits per pass (a SHA-512 hash takes 18 passes, not 155).
+    constexpr std::uint64_t kChunk = 1'000'000'000;
+    std::vector<std::uint32_t> limbs((bytes.size() + 3) / 4, 0);
+    const std::size_t padding = limbs.size() * 4 - bytes.size();
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const std::size_t position = i + padding;
+        limbs[position / 4] |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i]))
+                               << (8U * (3 - position % 4));
     }
-    if (digits.empty()) {
+    std::vector<std::uint32_t> chunks;  // least significant first
+    auto first = limbs.begin();
+    while (first != limbs.end()) {
+        std::uint64_t remainder = 0;
+        for (auto limb = first; limb != limbs.end(); ++limb) {
+            const std::uint64_t current = (remainder << 32U) | *limb;
+            *limb = static_cast<std::uint32_t>(current / kChunk);
+            remainder = current % kChunk;
+        }
+        chunks.push_back(static_cast<std::uint32_t>(remainder));
+        while (first != limbs.end() && *first == 0) {
+            ++first;
+        }
+    }
+    if (chunks.empty()) {
         return "0";
     }
-    std::reverse(digits.begin(), digits.end());
+    std::string digits = std::to_string(chunks.back());
+    for (auto chunk = chunks.rbegin() + 1; chunk != chunks.rend(); ++chunk) {
+        const std::string part = std::to_string(*chunk);
+        digits.append(9 - part.size(), '0').append(part);
+    }
     return digits;
 }
 

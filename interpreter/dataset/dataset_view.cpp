@@ -1,14 +1,17 @@
 #include "interpreter/dataset/dataset_view.hpp"
 
-#include <array>
-#include <cstdio>
-
 namespace deid {
 
+// Called for every element of every file, so no printf.
 std::string tag_path_step(std::uint16_t group, std::uint16_t element) {
-    std::array<char, 16> buffer{};
-    std::snprintf(buffer.data(), buffer.size(), "(%04X,%04X)", group, element);
-    return buffer.data();
+    constexpr std::string_view kHex = "0123456789ABCDEF";
+    std::string step = "(0000,0000)";
+    for (int digit = 0; digit < 4; ++digit) {
+        const int shift = 12 - 4 * digit;
+        step[1 + digit] = kHex[(group >> shift) & 0xFU];
+        step[6 + digit] = kHex[(element >> shift) & 0xFU];
+    }
+    return step;
 }
 
 }  // namespace deid

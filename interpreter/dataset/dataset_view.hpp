@@ -43,6 +43,9 @@ public:
     // Every element, depth first in dataset order, file meta first; a
     // sequence is listed before the elements of its items.
     [[nodiscard]] virtual std::vector<ElementInfo> elements() const = 0;
+    // One top-level element (file meta for group 0002) as elements() lists it.
+    [[nodiscard]] virtual std::optional<ElementInfo> top_level_element(std::uint16_t group,
+                                                                       std::uint16_t element) const = 0;
 
     // The element's values (multi-valued strings split on '\'); nullopt when
     // absent. Sequences and binary VRs (OB, OW, UN, ...) give no values.

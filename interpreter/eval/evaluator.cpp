@@ -33,7 +33,7 @@ public:
         for (const auto& element : original) {
             for (const auto& action : plan_.actions) {
                 if (action.kind == ast::ActionKind::keep &&
-                    selects(action.field.selector, element, values_for(action.field.selector, element), groups_)) {
+                    selects(action.field.selector, element, values_for(action.field.selector, element), groups_, memo())) {
                     kept_.insert(element.path);
                 }
             }
@@ -57,7 +57,48 @@ private:
         return *listed_;
     }
 
+    PatternMemo* memo() const {
+        return options_.pattern_memo != nullptr && options_.pattern_memo->plan() == &plan_ ? options_.pattern_memo : nullptr;
+    }
+
+    // Anything may have moved: list again on the next look.
     void structure_changed() { listed_.reset(); }
+
+    // A top-level element was created (or replaced): list it where
+    // elements() would, instead of listing the whole file again.
+    void listed_as_added(std::uint16_t group, std::uint16_t element) {
+        if (!listed_) {
+            return;
+        }
+        const std::string path = tag_path_step(group, element);
+        forget(path, true);
+        auto added = dataset_.top_level_element(group, element);
+        if (!added) {
+            return;
+        }
+        const std::uint32_t key = tag_key(group, element);
+        // File meta comes first, then the dataset, each in tag order.
+        const auto place = std::find_if(listed_->begin(), listed_->end(), [&](const ElementInfo& e) {
+            if (e.file_meta != added->file_meta) {
+                return !e.file_meta;
+            }
+            return e.depth == 0 && tag_key(e.group, e.element) > key;
+        });
+        listed_->insert(place, std::move(*added));
+    }
+
+    // The element at `path` is gone (`including_itself`) or has lost its
+    // items: drop them from the listing instead of listing the file again,
+    // which would dominate a run of a recipe with many REMOVE actions.
+    void forget(const std::string& path, bool including_itself) {
+        if (!listed_) {
+            return;
+        }
+        const std::string item_prefix = path + "__";
+        std::erase_if(*listed_, [&](const ElementInfo& e) {
+            return (including_itself && e.path == path) || e.path.starts_with(item_prefix);
+        });
+    }
 
     std::vector<std::string> values_of(const ElementInfo& element) const {
         return dataset_.values(element.path).value_or(std::vector<std::string>{});
@@ -75,7 +116,7 @@ private:
         std::vector<ElementInfo> selected;
         for (const auto& element : visible()) {
             if ((including_kept || !kept_.contains(element.path)) &&
-                selects(action.field.selector, element, values_for(action.field.selector, element), groups_)) {
+                selects(action.field.selector, element, values_for(action.field.selector, element), groups_, memo())) {
                 selected.push_back(element);
             }
         }
@@ -210,7 +251,7 @@ private:
                    selects(other.field.selector, element,
                            std::holds_alternative<plan::ValuesGroupMatch>(other.field.selector) ? values
                                                                                                   : std::vector<std::string>{},
-                           groups_);
+                           groups_, memo());
         });
     }
 
@@ -249,7 +290,7 @@ private:
                 for (const auto& element : selected_by(action, false)) {
                     const auto before = values_of(element);
                     if (dataset_.blank(element.path) == WriteResult::done) {
-                        structure_changed();  // a blanked sequence loses its items
+                        forget(element.path, false);  // a blanked sequence loses its items
                         result_.changes.push_back({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
                     }
                 }
@@ -276,7 +317,7 @@ private:
                         }
                     }
                     if (dataset_.remove(element.path) == WriteResult::done) {
-                        structure_changed();
+                        forget(element.path, true);
                         result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
                     }
                 }
@@ -308,7 +349,7 @@ private:
         }
         const std::string path = tag_path_step(tag->group, tag->element);
         const WriteResult written = dataset_.add(tag->group, tag->element, "", *after);
-        structure_changed();
+        listed_as_added(tag->group, tag->element);
         if (written == WriteResult::done) {
             result_.changes.push_back({path, action.field.text, ChangeKind::added, {}, *after, action.span});
         } else if (written == WriteResult::conversion_failed) {

@@ -8,6 +8,7 @@
 
 #include "interpreter/ast/source_span.hpp"
 #include "interpreter/dataset/dataset_view.hpp"
+#include "interpreter/eval/selection.hpp"
 #include "interpreter/eval/user_functions.hpp"
 #include "interpreter/plan/plan.hpp"
 
@@ -25,6 +26,7 @@ struct EvaluationOptions {
     bool strip_sequences = false;
     std::set<std::uint32_t> protected_tags = default_protected_tags();  // empty: nothing protected
     UserFunctions* functions = nullptr;  // for func:NAME; without them func: actions warn and are skipped
+    PatternMemo* pattern_memo = nullptr;  // a worker's memo for this plan, kept across files (optional)
 };
 
 enum class ChangeKind { added, replaced, blanked, removed };

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdio>
 
 namespace deid {
 namespace {
@@ -14,18 +13,17 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
-std::string compact_tag(std::uint16_t group, std::uint16_t element) {
-    std::array<char, 16> buffer{};
-    std::snprintf(buffer.data(), buffer.size(), "%04X%04X", group, element);
-    return buffer.data();
+std::string hex(std::uint32_t value, int digits) {
+    constexpr std::string_view kHex = "0123456789ABCDEF";
+    std::string text(static_cast<std::size_t>(digits), '0');
+    for (int i = digits - 1; i >= 0; --i, value >>= 4U) {
+        text[static_cast<std::size_t>(i)] = kHex[value & 0xFU];
+    }
+    return text;
 }
 
 std::string private_form(const ElementInfo& element) {
-    std::array<char, 8> low{};
-    std::snprintf(low.data(), low.size(), "%02X", element.element & 0xFFU);
-    std::array<char, 8> group{};
-    std::snprintf(group.data(), group.size(), "%04X", element.group);
-    return std::string("(") + group.data() + ",\"" + element.private_creator + "\"," + low.data() + ")";
+    return "(" + hex(element.group, 4) + ",\"" + element.private_creator + "\"," + hex(element.element & 0xFFU, 2) + ")";
 }
 
 // Spec §3.2: expanders search the nested name, keyword, dictionary name and
@@ -33,7 +31,8 @@ std::string private_form(const ElementInfo& element) {
 bool pattern_matches(const re2::RE2& regex, const ElementInfo& element) {
     auto found = [&](const std::string& text) { return !text.empty() && re2::RE2::PartialMatch(text, regex); };
     return found(element.nested_name) || found(element.keyword) || found(element.name) ||
-           found(tag_path_step(element.group, element.element)) || found(compact_tag(element.group, element.element)) ||
+           found(tag_path_step(element.group, element.element)) ||
+           found(hex((std::uint32_t{element.group} << 16U) | element.element, 8)) ||
            (!element.private_creator.empty() && found(private_form(element)));
 }
 
@@ -50,8 +49,31 @@ std::shared_ptr<const re2::RE2> value_regex(const std::string& value) {
 
 }  // namespace
 
+std::size_t PatternMemo::KeyHash::operator()(const Key& key) const {
+    const auto& [regex, nested_name, creator, tag] = key;
+    std::size_t hash = std::hash<std::string>{}(nested_name);
+    hash ^= std::hash<const void*>{}(regex) + 0x9e3779b97f4a7c15ULL + (hash << 6U) + (hash >> 2U);
+    hash ^= std::hash<std::string>{}(creator) + 0x9e3779b97f4a7c15ULL + (hash << 6U) + (hash >> 2U);
+    return hash ^ (tag * 0x9e3779b9U);
+}
+
+bool PatternMemo::matches(const plan::PatternMatch& pattern, const ElementInfo& element) {
+    // The keyword and dictionary name follow from the tag and creator.
+    Key key{pattern.regex.get(), element.nested_name, element.private_creator,
+            (std::uint32_t{element.group} << 16U) | element.element};
+    if (const auto found = known_.find(key); found != known_.end()) {
+        return found->second;
+    }
+    const bool matched = pattern_matches(*pattern.regex, element);
+    if (known_.size() >= 200'000) {
+        known_.clear();  // a bound for corpora with endless distinct private elements
+    }
+    known_.emplace(std::move(key), matched);
+    return matched;
+}
+
 bool selects(const plan::Selector& selector, const ElementInfo& element, const std::vector<std::string>& values,
-             const GroupContents& groups) {
+             const GroupContents& groups, PatternMemo* memo) {
     return std::visit(
         [&](const auto& match) -> bool {
             using Match = std::decay_t<decltype(match)>;
@@ -65,7 +87,8 @@ bool selects(const plan::Selector& selector, const ElementInfo& element, const s
             } else if constexpr (std::is_same_v<Match, plan::NestedNameMatch>) {
                 return iequals(element.nested_name, match.name) || iequals(element.path, match.name);
             } else if constexpr (std::is_same_v<Match, plan::PatternMatch>) {
-                return pattern_matches(*match.regex, element) != match.negated();
+                const bool found = memo != nullptr ? memo->matches(match, element) : pattern_matches(*match.regex, element);
+                return found != match.negated();
             } else if constexpr (std::is_same_v<Match, plan::AllMatch>) {
                 return true;
             } else if constexpr (std::is_same_v<Match, plan::GroupMatch>) {

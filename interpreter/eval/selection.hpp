@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <set>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <re2/re2.h>
@@ -20,10 +23,32 @@ struct GroupContents {
     std::vector<std::vector<std::shared_ptr<const re2::RE2>>> values;
 };
 
+// Remembers which elements each expander pattern (contains:, endswith:, ...)
+// selects. The answer depends only on the element's names, tag and creator,
+// and a corpus repeats the same elements in every file, so one memo per
+// worker, kept across files, spares almost every regex search. Bound to the
+// plan whose patterns it has seen; not shared between threads.
+class PatternMemo {
+public:
+    explicit PatternMemo(const plan::Plan& plan) : plan_(&plan) {}
+    [[nodiscard]] const plan::Plan* plan() const { return plan_; }
+    // The remembered answer, or computes and remembers it.
+    bool matches(const plan::PatternMatch& pattern, const ElementInfo& element);
+
+private:
+    using Key = std::tuple<const re2::RE2*, std::string, std::string, std::uint32_t>;
+    struct KeyHash {
+        std::size_t operator()(const Key& key) const;
+    };
+    const plan::Plan* plan_;
+    std::unordered_map<Key, bool, KeyHash> known_;
+};
+
 // Whether `selector` picks `element` (spec §3.2). `values` are the element's
-// current values (needed for values: groups only).
+// current values (needed for values: groups only). `memo`, when given, must
+// belong to the plan `selector` comes from.
 bool selects(const plan::Selector& selector, const ElementInfo& element, const std::vector<std::string>& values,
-             const GroupContents& groups);
+             const GroupContents& groups, PatternMemo* memo = nullptr);
 
 GroupContents compute_groups(const plan::Plan& plan, const DatasetView& dataset,
                              const std::vector<ElementInfo>& elements);

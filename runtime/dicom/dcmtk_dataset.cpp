@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <map>
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -24,63 +25,136 @@ bool is_binary(DcmEVR vr) {
            vr == EVR_pixelSQ;
 }
 
-// The creator of a private data element, read from its (gggg,00xx) slot in
-// the same item; "" for anything else.
+// The private creators of one item by their (gggg,00xx) slot.
+using Creators = std::map<std::uint32_t, std::string>;
+
+std::uint32_t creator_slot(std::uint16_t group, std::uint16_t block) { return (std::uint32_t{group} << 16U) | block; }
+
+Creators creators_of(const std::vector<DcmElement*>& elements) {
+    Creators creators;
+    for (DcmElement* element : elements) {
+        const DcmTagKey key = element->getTag().getXTag();
+        if (key.getGroup() % 2 == 1 && key.getElement() >= 0x0010 && key.getElement() <= 0x00FF) {
+            char* text = nullptr;
+            if (element->getString(text).good() && text != nullptr) {
+                creators.emplace(creator_slot(key.getGroup(), key.getElement()), text);
+            }
+        }
+    }
+    return creators;
+}
+
+// The creator of a private data element, from its (gggg,00xx) slot in the
+// same item; "" for anything else.
+std::string private_creator_of(const Creators& creators, const DcmTagKey& key) {
+    if (key.getGroup() % 2 == 0 || key.getElement() < 0x1000) {
+        return "";
+    }
+    const auto found = creators.find(creator_slot(key.getGroup(), static_cast<std::uint16_t>(key.getElement() >> 8U)));
+    return found == creators.end() ? "" : found->second;
+}
+
+// The same for one element being added to `item`.
 std::string private_creator_of(DcmItem& item, const DcmTagKey& key) {
-    const Uint16 element = key.getElement();
-    if (key.getGroup() % 2 == 0 || element < 0x1000) {
+    if (key.getGroup() % 2 == 0 || key.getElement() < 0x1000) {
         return "";
     }
     const char* creator = nullptr;
-    if (item.findAndGetString(DcmTagKey(key.getGroup(), static_cast<Uint16>(element >> 8)), creator).good() &&
-        creator != nullptr) {
-        return creator;
-    }
-    return "";
+    const DcmTagKey slot(key.getGroup(), static_cast<Uint16>(key.getElement() >> 8U));
+    return item.findAndGetString(slot, creator).good() && creator != nullptr ? creator : "";
 }
 
-std::string keyword_of(const DcmTagKey& key, const std::string& creator) {
+// What DCMTK's own dictionary calls a tag our copy has no row for (group
+// lengths, private creator slots, unknown private elements). DCMTK's global
+// dictionary takes a process-wide lock on every lookup, which serialises
+// parallel workers, so each thread remembers the answers.
+std::string dcmtk_keyword(const DcmTagKey& key, const std::string& creator) {
+    thread_local std::map<std::pair<std::uint32_t, std::string>, std::string> known;
+    auto cache_key = std::make_pair((std::uint32_t{key.getGroup()} << 16U) | key.getElement(), creator);
+    if (const auto found = known.find(cache_key); found != known.end()) {
+        return found->second;
+    }
     DcmTag tag(key, creator.empty() ? nullptr : creator.c_str());
     std::string keyword = tag.getTagName();
     if (keyword == DcmTag_ERROR_TagName || keyword == "Unknown Tag & Data") {
-        return "";
+        keyword.clear();
     }
     constexpr std::string_view kRetired = "RETIRED_";
     if (keyword.starts_with(kRetired)) {
         keyword.erase(0, kRetired.size());
     }
+    if (known.size() > 100'000) {
+        known.clear();  // a bound, should a corpus hold endless distinct private tags
+    }
+    known.emplace(std::move(cache_key), keyword);
     return keyword;
+}
+
+void describe(const DcmTagKey& key, ElementInfo& info) {
+    const auto& dictionary = standard_dictionary();
+    if (!info.is_private()) {
+        if (auto entry = dictionary.find_tag(info.group, info.element)) {
+            info.keyword = std::move(entry->keyword);
+            info.name = std::move(entry->name);
+            return;
+        }
+    } else if (!info.private_creator.empty()) {
+        if (auto entry = dictionary.find_private(info.group, info.private_creator,
+                                                 static_cast<std::uint8_t>(info.element & 0xFFU))) {
+            info.keyword = std::move(entry->keyword);
+            return;
+        }
+    }
+    info.keyword = dcmtk_keyword(key, info.private_creator);
+}
+
+std::vector<DcmElement*> elements_of(DcmItem& item) {
+    // nextInContainer is linear only while nothing else moves the list's
+    // cursor, so the elements are listed first and examined after.
+    std::vector<DcmElement*> elements;
+    elements.reserve(item.card());
+    for (DcmObject* object = item.nextInContainer(nullptr); object != nullptr; object = item.nextInContainer(object)) {
+        elements.push_back(static_cast<DcmElement*>(object));
+    }
+    return elements;
+}
+
+ElementInfo describe_element(DcmElement& element, const Creators& creators, const std::string& path_prefix,
+                             const std::string& name_prefix, std::size_t depth, bool file_meta) {
+    const DcmTagKey key = element.getTag().getXTag();
+    ElementInfo info;
+    info.group = key.getGroup();
+    info.element = key.getElement();
+    info.private_creator = private_creator_of(creators, key);
+    describe(key, info);
+    info.vr = DcmVR(element.ident()).getVRName();
+    info.file_meta = file_meta;
+    info.depth = depth;
+    info.length = element.getLength();
+    const std::string step = tag_path_step(info.group, info.element);
+    info.path = path_prefix + step;
+    info.nested_name = name_prefix + (info.keyword.empty() ? step : info.keyword);
+    return info;
 }
 
 void collect(DcmItem& item, const std::string& path_prefix, const std::string& name_prefix, std::size_t depth,
              bool file_meta, std::vector<ElementInfo>& out) {
-    for (unsigned long i = 0; i < item.card(); ++i) {
-        DcmElement* element = item.getElement(i);
-        const DcmTagKey key = element->getTag().getXTag();
-        ElementInfo info;
-        info.group = key.getGroup();
-        info.element = key.getElement();
-        info.private_creator = private_creator_of(item, key);
-        info.keyword = keyword_of(key, info.private_creator);
-        if (info.private_creator.empty() && !info.is_private()) {
-            if (auto entry = standard_dictionary().find_tag(info.group, info.element)) {
-                info.name = entry->name;
-            }
+    const std::vector<DcmElement*> elements = elements_of(item);
+    const Creators creators = creators_of(elements);
+    for (DcmElement* element : elements) {
+        ElementInfo info = describe_element(*element, creators, path_prefix, name_prefix, depth, file_meta);
+        if (element->ident() != EVR_SQ) {
+            out.push_back(std::move(info));
+            continue;
         }
-        info.vr = DcmVR(element->ident()).getVRName();
-        info.file_meta = file_meta;
-        info.depth = depth;
-        info.length = element->getLength();
-        const std::string step = tag_path_step(info.group, info.element);
-        info.path = path_prefix + step;
-        info.nested_name = name_prefix + (info.keyword.empty() ? step : info.keyword);
-        out.push_back(info);
-        if (element->ident() == EVR_SQ) {
-            auto* sequence = static_cast<DcmSequenceOfItems*>(element);
-            for (unsigned long n = 0; n < sequence->card(); ++n) {
-                collect(*sequence->getItem(n), info.path + "__" + std::to_string(n) + "__", info.nested_name + "__",
-                        depth + 1, file_meta, out);
-            }
+        const std::string item_path = info.path + "__";
+        const std::string item_name = info.nested_name + "__";
+        out.push_back(std::move(info));
+        auto* sequence = static_cast<DcmSequenceOfItems*>(element);
+        for (unsigned long index = 0; index < sequence->card(); ++index) {
+            // getItem(i) seeks from the start, but sequences hold few items.
+            collect(*sequence->getItem(index), item_path + std::to_string(index) + "__", item_name, depth + 1,
+                    file_meta, out);
         }
     }
 }
@@ -107,6 +181,17 @@ std::vector<ElementInfo> DcmtkDataset::elements() const {
     collect(*file_.getMetaInfo(), "", "", 0, true, out);
     collect(*file_.getDataset(), "", "", 0, false, out);
     return out;
+}
+
+std::optional<ElementInfo> DcmtkDataset::top_level_element(std::uint16_t group, std::uint16_t element) const {
+    const bool file_meta = group == 0x0002;
+    DcmItem& item = file_meta ? static_cast<DcmItem&>(*file_.getMetaInfo()) : static_cast<DcmItem&>(*file_.getDataset());
+    DcmElement* found = nullptr;
+    if (item.findAndGetElement(DcmTagKey(group, element), found, OFFalse).bad() || found == nullptr) {
+        return std::nullopt;
+    }
+    const Creators creators = group % 2 == 1 ? creators_of(elements_of(item)) : Creators{};
+    return describe_element(*found, creators, "", "", 0, file_meta);
 }
 
 DcmtkDataset::Located DcmtkDataset::locate(std::string_view path) const {

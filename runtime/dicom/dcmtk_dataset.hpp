@@ -17,6 +17,7 @@ public:
     explicit DcmtkDataset(DcmFileFormat& file);
 
     std::vector<ElementInfo> elements() const override;
+    std::optional<ElementInfo> top_level_element(std::uint16_t group, std::uint16_t element) const override;
     std::optional<std::vector<std::string>> values(std::string_view path) const override;
     WriteResult set(std::string_view path, const std::vector<std::string>& values) override;
     WriteResult blank(std::string_view path) override;
