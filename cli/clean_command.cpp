@@ -1,9 +1,14 @@
 #include "cli/clean_command.hpp"
 
+#include <sstream>
+
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 
+#include "cli/flagged_files.hpp"
 #include "cli/input_loading.hpp"
+#include "cli/parallel_batch.hpp"
 #include "cli/run_gate.hpp"
 #include "interpreter/eval/filters.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
@@ -12,9 +17,82 @@
 #include "runtime/pixels/pixel_cleaner.hpp"
 #include "runtime/pixels/preview.hpp"
 
-#include <dcmtk/dcmdata/dcdatset.h>
-
 namespace deid {
+namespace {
+
+enum class CleanStatus { cleaned, unchanged, set_aside, failed, not_dicom };
+
+struct CleanedFile {
+    CleanStatus status = CleanStatus::unchanged;
+    std::string notice;    // for standard output
+    std::string messages;  // for standard error
+};
+
+CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, const InputFile& input) {
+    CleanedFile result;
+    std::ostringstream err;
+    auto fail = [&](const std::string& reason) {
+        err << input.path.string() << ": error: " << reason << '\n';
+        result.status = CleanStatus::failed;
+        result.messages = err.str();
+        return result;
+    };
+    try {
+        std::size_t failed = 0;
+        const auto loaded = load_input(input, err, failed);
+        if (!loaded) {
+            result.status = failed > 0 ? CleanStatus::failed : CleanStatus::not_dicom;
+            result.messages = err.str();
+            return result;
+        }
+        auto& file = *loaded;
+        const FilterOutcome outcome = screen(plan, DcmtkDataset(file));
+        const ScreeningDecision decision = decide(outcome, input.path, options.skip_flagged);
+        result.notice = decision.notice;
+        const auto target = output_path(options.output, input.relative, decision.verdict);
+        switch (decision.verdict) {
+            case PixelVerdict::skip: result.status = CleanStatus::set_aside; return result;
+            case PixelVerdict::quarantine: result.status = CleanStatus::set_aside; break;
+            case PixelVerdict::unchanged: result.status = CleanStatus::unchanged; break;
+            case PixelVerdict::clean: {
+                std::unique_ptr<DcmDataset> before;
+                if (options.png) {
+                    before = std::make_unique<DcmDataset>(*file.getDataset());
+                }
+                const CleanReport report = clean_pixels(file, outcome.matches);
+                if (!report.error.empty()) {
+                    return fail(report.error);
+                }
+                if (!report.note.empty()) {
+                    err << input.path.string() << ": note: " << report.note << '\n';
+                }
+                if (before) {
+                    auto png = target;
+                    png += ".png";
+                    std::filesystem::create_directories(png.parent_path());
+                    if (const auto error = write_clean_preview(*before, *file.getDataset(), outcome.matches, png);
+                        !error.empty()) {
+                        err << input.path.string() << ": warning: no preview: " << error << '\n';
+                    }
+                }
+                result.status = CleanStatus::cleaned;
+                break;
+            }
+        }
+        if (std::filesystem::exists(target) && !options.overwrite) {
+            return fail(target.string() + " exists (use --overwrite)");
+        }
+        if (const std::string error = save_dicom_atomically(file, target); !error.empty()) {
+            return fail(error);
+        }
+    } catch (const std::exception& error) {
+        return fail(error.what());
+    }
+    result.messages = err.str();
+    return result;
+}
+
+}  // namespace
 
 int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
     const bool use_default = options.with_default_recipe || options.recipes.empty();
@@ -22,68 +100,24 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
     if (!plan) {
         return kExitRecipeError;
     }
-    std::size_t cleaned = 0;
-    std::size_t unchanged = 0;
-    std::size_t quarantined = 0;
-    std::size_t failed = 0;
-    for (const auto& input : expand_inputs(options.inputs)) {
-        const auto loaded = load_input(input, err, failed);
-        if (!loaded) {
-            continue;
-        }
-        auto& file = *loaded;
-        const FilterOutcome outcome = screen(*plan, DcmtkDataset(file));
-        const bool has_regions = std::any_of(outcome.matches.begin(), outcome.matches.end(),
-                                             [](const FilterMatch& m) { return !m.regions.empty(); });
-        auto target = options.output / input.relative;
-        if (outcome.flagged && !has_regions) {
-            out << input.path.string() << ": flagged without regions to clean (" << outcome.matches.front().group
-                << " / " << outcome.matches.front().label << ")"
-                << (options.skip_flagged ? ": skipped\n" : ": quarantined\n");
-            ++quarantined;
-            if (options.skip_flagged) {
-                continue;
-            }
-            target = options.output / "quarantine" / input.relative;
-        } else if (outcome.flagged) {
-            std::unique_ptr<DcmDataset> before;
-            if (options.png) {
-                before = std::make_unique<DcmDataset>(*file.getDataset());
-            }
-            const CleanReport report = clean_pixels(file, outcome.matches);
-            if (!report.error.empty()) {
-                err << input.path.string() << ": error: " << report.error << '\n';
-                ++failed;
-                continue;
-            }
-            if (!report.note.empty()) {
-                err << input.path.string() << ": note: " << report.note << '\n';
-            }
-            if (before) {
-                auto png = target;
-                png += ".png";
-                std::filesystem::create_directories(png.parent_path());
-                if (const auto error = write_clean_preview(*before, *file.getDataset(), outcome.matches, png); !error.empty()) {
-                    err << input.path.string() << ": warning: no preview: " << error << '\n';
-                }
-            }
-            ++cleaned;
-        } else {
-            ++unchanged;
-        }
-        if (std::filesystem::exists(target) && !options.overwrite) {
-            err << input.path.string() << ": error: " << target.string() << " exists (use --overwrite)\n";
-            ++failed;
-            continue;
-        }
-        if (const std::string error = save_dicom_atomically(file, target); !error.empty()) {
-            err << input.path.string() << ": error: " << error << '\n';
-            ++failed;
-        }
-    }
-    err << "deid clean: " << cleaned << " cleaned, " << unchanged << " not flagged (copied), " << quarantined
-        << (options.skip_flagged ? " flagged and skipped, " : " quarantined, ") << failed << " failed\n";
-    return failed > 0 ? 1 : 0;
+    std::map<CleanStatus, std::size_t> counts;
+    const auto inputs = expand_inputs(options.inputs);
+    Progress progress(err, options.progress, "deid clean", inputs.size());
+    run_in_parallel(
+        inputs, worker_count(options.jobs), [] { return 0; },
+        [&](int, const InputFile& input) { return clean_file(options, *plan, input); },
+        [&](const InputFile&, const CleanedFile& result) {
+            ++counts[result.status];
+            out << result.notice;
+            progress.file_done(result.messages);
+        });
+    std::ostringstream summary;
+    summary << "deid clean: " << counts[CleanStatus::cleaned] << " cleaned, " << counts[CleanStatus::unchanged]
+            << " not flagged (copied), " << counts[CleanStatus::set_aside]
+            << (options.skip_flagged ? " flagged and skipped, " : " quarantined, ") << counts[CleanStatus::failed]
+            << " failed\n";
+    progress.print(summary.str());
+    return counts[CleanStatus::failed] > 0 ? 1 : 0;
 }
 
 }  // namespace deid

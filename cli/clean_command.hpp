@@ -4,6 +4,7 @@
 #include <ostream>
 #include <vector>
 
+#include "cli/progress.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 
 namespace deid {
@@ -13,6 +14,8 @@ struct CleanOptions {
     std::vector<std::filesystem::path> recipes;  // none: the bundled default
     bool with_default_recipe = false;
     bool force = false;
+    unsigned jobs = 0;  // worker threads; 0: one per core
+    ProgressStyle progress = ProgressStyle::lines;
     bool overwrite = false;
     bool skip_flagged = false;  // flagged files without regions: skip instead of quarantine
     bool png = false;           // write NAME.png beside each cleaned file: before | after, regions outlined

@@ -2,12 +2,15 @@
 
 #include <charconv>
 #include <fstream>
+#include <set>
+#include <sstream>
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/input_loading.hpp"
+#include "cli/parallel_batch.hpp"
 #include "cli/run_gate.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
@@ -61,6 +64,43 @@ nlohmann::json element_json(const ElementInfo& element, const DatasetView& datas
     return entry;
 }
 
+// One file's part of the output, made by a worker.
+struct FileIdentifiers {
+    std::string json;      // "<file>": {...}, indented as the whole document
+    std::string messages;  // for standard error
+    bool failed = false;
+};
+
+FileIdentifiers identifiers_of(const InputFile& input, const std::set<std::uint32_t>& protected_tags) {
+    FileIdentifiers result;
+    std::ostringstream err;
+    std::size_t failed = 0;
+    try {
+        if (const auto loaded = load_input(input, err, failed)) {
+            const DcmtkDataset dataset(*loaded);
+            nlohmann::ordered_json file = nlohmann::ordered_json::object();
+            for (const auto& element : dataset.elements()) {
+                const std::uint32_t tag = (static_cast<std::uint32_t>(element.group) << 16U) | element.element;
+                if (!protected_tags.contains(tag)) {
+                    file[element.path] = element_json(element, dataset);
+                }
+            }
+            // Indented as a member of the top-level object.
+            std::string body = file.dump(2);
+            for (std::size_t at = body.find('\n'); at != std::string::npos; at = body.find('\n', at + 3)) {
+                body.replace(at, 1, "\n  ");
+            }
+            result.json = "  " + nlohmann::json(input.path.string()).dump() + ": " + body;
+        }
+    } catch (const std::exception& error) {
+        err << input.path.string() << ": error: " << error.what() << '\n';
+        failed = 1;
+    }
+    result.messages = err.str();
+    result.failed = failed > 0;
+    return result;
+}
+
 }  // namespace
 
 int run_get(const GetOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
@@ -76,28 +116,46 @@ int run_get(const GetOptions& options, const ElementDictionary& dictionary, std:
             return kExitRecipeError;
         }
     }
-    const auto protected_tags = default_protected_tags();
-    nlohmann::json identifiers = nlohmann::json::object();
-    std::size_t failed = 0;
-    for (const auto& input : expand_inputs(options.inputs)) {
-        const auto loaded = load_input(input, err, failed);
-        if (!loaded) {
-            continue;
-        }
-        DcmtkDataset dataset(*loaded);
-        nlohmann::json& file = identifiers[input.path.string()] = nlohmann::json::object();
-        for (const auto& element : dataset.elements()) {
-            const std::uint32_t tag = (static_cast<std::uint32_t>(element.group) << 16U) | element.element;
-            if (!protected_tags.contains(tag)) {
-                file[element.path] = element_json(element, dataset);
-            }
+    // A file is written under a temporary name and renamed when complete.
+    std::ofstream file_output;
+    std::filesystem::path temporary;
+    if (options.output) {
+        temporary = *options.output;
+        temporary += ".deid-partial";
+        file_output.open(temporary);
+        if (!file_output) {
+            err << options.output->string() << ": error: cannot write\n";
+            return kExitRecipeError;
         }
     }
-    const std::string text = identifiers.dump(2) + "\n";
+    std::ostream& json = options.output ? file_output : out;
+
+    const auto protected_tags = default_protected_tags();
+    const auto inputs = expand_inputs(options.inputs);
+    Progress progress(err, options.progress, "deid get", inputs.size());
+    std::size_t failed = 0;
+    bool first = true;
+    json << "{";
+    run_in_parallel(
+        inputs, worker_count(options.jobs), [] { return 0; },
+        [&](int, const InputFile& input) { return identifiers_of(input, protected_tags); },
+        [&](const InputFile&, const FileIdentifiers& result) {
+            if (!result.json.empty()) {
+                json << (first ? "\n" : ",\n") << result.json;
+                first = false;
+            }
+            failed += result.failed ? 1 : 0;
+            progress.file_done(result.messages);
+        });
+    json << (first ? "}\n" : "\n}\n");
     if (options.output) {
-        std::ofstream(*options.output) << text;
-    } else {
-        out << text;
+        file_output.close();
+        std::error_code error;
+        if (!file_output || (std::filesystem::rename(temporary, *options.output, error), error)) {
+            std::filesystem::remove(temporary, error);
+            err << options.output->string() << ": error: cannot write\n";
+            return kExitRecipeError;
+        }
     }
     return failed > 0 ? 1 : 0;
 }

@@ -1,12 +1,14 @@
 #include "cli/inspect_command.hpp"
 
 #include <map>
+#include <sstream>
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/input_loading.hpp"
+#include "cli/parallel_batch.hpp"
 #include "cli/run_gate.hpp"
 #include "cli/script_check.hpp"
 #include "interpreter/eval/filters.hpp"
@@ -52,6 +54,89 @@ std::string csv_cell(const std::string& text) {
     return quoted + "\"";
 }
 
+// One file screened, by a worker: its output in the chosen format.
+struct Screened {
+    bool loaded = false;
+    bool failed = false;
+    bool flagged = false;
+    std::vector<std::string> groups;  // of every match, for the summary
+    std::string text;                 // table or CSV lines; JSON member
+    std::string messages;             // for standard error
+};
+
+void write_table(const std::string& name, const FilterOutcome& outcome, std::ostream& out) {
+    out << name << ": " << (outcome.flagged ? "flagged" : "clean") << '\n';
+    for (const auto& match : outcome.matches) {
+        out << "  " << match.group << " / " << match.label << ": " << match.reason << '\n';
+        for (const auto& region : match.regions) {
+            out << "    " << (region.mask == ast::RegionMask::keep ? "keep  " : "blank ") << region_text(region) << '\n';
+        }
+    }
+}
+
+void write_csv(const std::string& name, const FilterOutcome& outcome, std::ostream& out) {
+    if (outcome.matches.empty()) {
+        out << csv_cell(name) << ",false,,,,\n";
+    }
+    for (const auto& match : outcome.matches) {
+        if (match.regions.empty()) {
+            out << csv_cell(name) << ",true," << csv_cell(match.group) << "," << csv_cell(match.label) << ",,\n";
+        }
+        for (const auto& region : match.regions) {
+            out << csv_cell(name) << ",true," << csv_cell(match.group) << "," << csv_cell(match.label) << ","
+                << mask_number(region.mask) << "," << csv_cell(region_text(region)) << '\n';
+        }
+    }
+}
+
+// "<file>": {"flagged", "results"}, indented as a member of "files".
+std::string json_member(const std::string& name, const FilterOutcome& outcome) {
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto& match : outcome.matches) {
+        nlohmann::json regions = nlohmann::json::array();
+        for (const auto& region : match.regions) {
+            regions.push_back(region_json(region));
+        }
+        results.push_back(
+            {{"group", match.group}, {"label", match.label}, {"reason", match.reason}, {"coordinates", regions}});
+    }
+    std::string body = nlohmann::json{{"flagged", outcome.flagged}, {"results", results}}.dump(2);
+    for (std::size_t at = body.find('\n'); at != std::string::npos; at = body.find('\n', at + 5)) {
+        body.replace(at, 1, "\n    ");
+    }
+    return "    " + nlohmann::json(name).dump() + ": " + body;
+}
+
+Screened screen_file(const plan::Plan& plan, const InputFile& input, InspectFormat format) {
+    Screened result;
+    std::ostringstream err;
+    std::size_t failed = 0;
+    try {
+        if (const auto loaded = load_input(input, err, failed)) {
+            const FilterOutcome outcome = screen(plan, DcmtkDataset(*loaded));
+            result.loaded = true;
+            result.flagged = outcome.flagged;
+            for (const auto& match : outcome.matches) {
+                result.groups.push_back(match.group);
+            }
+            const std::string name = input.path.string();
+            std::ostringstream text;
+            switch (format) {
+                case InspectFormat::table: write_table(name, outcome, text); break;
+                case InspectFormat::csv: write_csv(name, outcome, text); break;
+                case InspectFormat::json: text << json_member(name, outcome); break;
+            }
+            result.text = text.str();
+        }
+    } catch (const std::exception& error) {
+        err << input.path.string() << ": error: " << error.what() << '\n';
+        failed = 1;
+    }
+    result.failed = failed > 0;
+    result.messages = err.str();
+    return result;
+}
+
 }  // namespace
 
 int run_inspect(const InspectOptions& options, const ElementDictionary& dictionary, std::ostream& out,
@@ -68,74 +153,50 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
     if (!plan) {
         return kExitRecipeError;
     }
-    nlohmann::json files = nlohmann::json::object();
     std::map<std::string, std::size_t> per_group;
     std::size_t screened = 0;
     std::size_t flagged = 0;
     std::size_t failed = 0;
-    if (options.format == InspectFormat::csv) {
-        out << "file,flagged,group,label,mask,region\n";
+    switch (options.format) {
+        case InspectFormat::csv: out << "file,flagged,group,label,mask,region\n"; break;
+        case InspectFormat::json: out << "{\n  \"files\": {"; break;
+        case InspectFormat::table: break;
     }
-    for (const auto& input : expand_inputs(options.inputs)) {
-        const auto loaded = load_input(input, err, failed);
-        if (!loaded) {
-            continue;
-        }
-        const DcmtkDataset dataset(*loaded);
-        const FilterOutcome outcome = screen(*plan, dataset);
-        ++screened;
-        flagged += outcome.flagged ? 1 : 0;
-        nlohmann::json results = nlohmann::json::array();
-        for (const auto& match : outcome.matches) {
-            ++per_group[match.group];
-            nlohmann::json regions = nlohmann::json::array();
-            for (const auto& region : match.regions) {
-                regions.push_back(region_json(region));
+    const auto inputs = expand_inputs(options.inputs);
+    Progress progress(err, options.progress, "deid inspect", inputs.size());
+    run_in_parallel(
+        inputs, worker_count(options.jobs), [] { return 0; },
+        [&](int, const InputFile& input) { return screen_file(*plan, input, options.format); },
+        [&](const InputFile&, const Screened& result) {
+            if (result.loaded) {
+                if (options.format == InspectFormat::json) {
+                    out << (screened == 0 ? "\n" : ",\n");
+                }
+                out << result.text;
+                ++screened;
             }
-            results.push_back({{"group", match.group}, {"label", match.label}, {"reason", match.reason},
-                               {"coordinates", regions}});
-        }
-        const std::string name = input.path.string();
-        switch (options.format) {
-            case InspectFormat::json: files[name] = {{"flagged", outcome.flagged}, {"results", results}}; break;
-            case InspectFormat::table:
-                out << name << ": " << (outcome.flagged ? "flagged" : "clean") << '\n';
-                for (const auto& match : outcome.matches) {
-                    out << "  " << match.group << " / " << match.label << ": " << match.reason << '\n';
-                    for (const auto& region : match.regions) {
-                        out << "    " << (region.mask == ast::RegionMask::keep ? "keep  " : "blank ")
-                            << region_text(region) << '\n';
-                    }
-                }
-                break;
-            case InspectFormat::csv:
-                if (outcome.matches.empty()) {
-                    out << csv_cell(name) << ",false,,,,\n";
-                }
-                for (const auto& match : outcome.matches) {
-                    if (match.regions.empty()) {
-                        out << csv_cell(name) << ",true," << csv_cell(match.group) << "," << csv_cell(match.label) << ",,\n";
-                    }
-                    for (const auto& region : match.regions) {
-                        out << csv_cell(name) << ",true," << csv_cell(match.group) << "," << csv_cell(match.label) << ","
-                            << mask_number(region.mask) << "," << csv_cell(region_text(region)) << '\n';
-                    }
-                }
-                break;
-        }
-    }
+            flagged += result.flagged ? 1 : 0;
+            failed += result.failed ? 1 : 0;
+            for (const auto& group : result.groups) {
+                ++per_group[group];
+            }
+            progress.file_done(result.messages);
+        });
     if (options.format == InspectFormat::json) {
-        out << nlohmann::json{{"files", files},
-                              {"summary", {{"screened", screened}, {"flagged", flagged}, {"failed", failed},
-                                           {"matches_per_group", per_group}}}}
-                   .dump(2)
-            << '\n';
+        nlohmann::json summary{{"screened", screened}, {"flagged", flagged}, {"failed", failed},
+                               {"matches_per_group", per_group}};
+        std::string body = summary.dump(2);
+        for (std::size_t at = body.find('\n'); at != std::string::npos; at = body.find('\n', at + 3)) {
+            body.replace(at, 1, "\n  ");
+        }
+        out << (screened == 0 ? "},\n" : "\n  },\n") << "  \"summary\": " << body << "\n}\n";
     }
-    err << "deid inspect: " << screened << " screened, " << flagged << " flagged, " << failed << " failed";
+    std::ostringstream summary;
+    summary << "deid inspect: " << screened << " screened, " << flagged << " flagged, " << failed << " failed";
     for (const auto& [group, count] : per_group) {
-        err << "; " << group << ": " << count;
+        summary << "; " << group << ": " << count;
     }
-    err << '\n';
+    progress.print(summary.str() + "\n");
     return failed > 0 ? 1 : 0;
 }
 

@@ -4,6 +4,7 @@
 #include <ostream>
 #include <vector>
 
+#include "cli/progress.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 
 namespace deid {
@@ -15,6 +16,8 @@ struct InspectOptions {
     std::vector<std::filesystem::path> recipes;  // none: the bundled default
     bool with_default_recipe = false;
     bool force = false;
+    unsigned jobs = 0;  // worker threads; 0: one per core
+    ProgressStyle progress = ProgressStyle::lines;
     InspectFormat format = InspectFormat::table;
     std::vector<std::filesystem::path> lua_scripts;  // the recipes' func: names are checked against them
 };

@@ -3,7 +3,11 @@
 #include <iostream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/oflog/oflog.h>
 
 #include "cli/clean_command.hpp"
 #include "cli/get_command.hpp"
@@ -12,6 +16,31 @@
 #include "cli/put_command.hpp"
 #include "cli/run_gate.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
+
+namespace {
+
+// What every command that runs recipes over files takes.
+template <typename Options>
+void add_run_options(CLI::App* command, Options& options, const std::string& recipe_help) {
+    command->add_option("inputs", options.inputs, "DICOM files and folders (recursive)")->required();
+    command->add_option("-r,--recipe", options.recipes, recipe_help);
+    command->add_flag("--default", options.with_default_recipe, "use the bundled default recipe deid.dicom first");
+    command->add_flag("--force", options.force, "run even if the recipe has lint errors");
+    command->add_option("-j,--jobs", options.jobs, "worker threads (default: one per core)");
+    if constexpr (requires { options.lua_scripts; }) {
+        command->add_option("--lua", options.lua_scripts, "Lua scripts defining the func:NAME functions (repeatable)");
+    }
+}
+
+// A bar on a terminal, plain lines in logs and pipes.
+deid::ProgressStyle progress_style(bool quiet) {
+    if (quiet) {
+        return deid::ProgressStyle::none;
+    }
+    return isatty(STDERR_FILENO) != 0 ? deid::ProgressStyle::bar : deid::ProgressStyle::lines;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"deid: de-identify DICOM files with deid recipes"};
@@ -30,15 +59,12 @@ int main(int argc, char** argv) {
     deid::PutOptions put;
     bool no_default_skip = false;
     auto* put_command = app.add_subcommand("put", "write de-identified copies of DICOM files");
-    put_command->add_option("inputs", put.inputs, "DICOM files and folders (recursive)")->required();
-    put_command->add_option("-r,--recipe", put.recipes, "recipe files, combined in order");
-    put_command->add_flag("--default", put.with_default_recipe, "use the bundled default recipe deid.dicom first");
+    add_run_options(put_command, put, "recipe files, combined in order");
     put_command->add_option("-o,--output", put.output, "output folder (never inside an input folder)")->required();
     put_command->add_option("--vars", put.variables, "JSON object of variables for var: in every file");
     put_command->add_option("--ids", put.identifiers, "identifiers from 'deid get' (edited): per-file variables");
     put_command->add_flag("--remove-private", put.remove_private, "remove all private elements first");
     put_command->add_flag("--strip-sequences", put.strip_sequences, "remove all sequences first");
-    put_command->add_option("-j,--jobs", put.jobs, "worker threads (default: one per core)");
     put_command->add_flag("--resume", put.resume, "skip inputs whose output is already complete");
     std::string shard;
     put_command->add_option("--shard", shard, "process shard K of N (K/N): a deterministic 1/N of the inputs")
@@ -50,17 +76,15 @@ int main(int argc, char** argv) {
         });
     put_command->add_option("--report", put.report, "append one JSON line per input to this file");
     bool quiet = false;
-    put_command->add_flag("-q,--quiet", quiet, "no progress lines");
+    put_command->add_flag("-q,--quiet", quiet, "no progress display");
     put_command->add_flag("--clean-pixels", put.clean_pixels,
                           "also black out burned-in text of files the filters flag (on the original header)");
     put_command->add_flag("--skip-flagged", put.skip_flagged,
                           "with --clean-pixels: skip files flagged without regions instead of quarantining them");
     put_command->add_flag("--no-default-skip", no_default_skip,
                           "let actions touch the protected elements (PixelData, TransferSyntaxUID, ...)");
-    put_command->add_flag("--force", put.force, "run even if the recipe has lint errors");
     put_command->add_flag("--overwrite", put.overwrite, "replace existing output files");
     put_command->add_option("--explain", put.explain, "print every change made to this input file and why");
-    put_command->add_option("--lua", put.lua_scripts, "Lua scripts defining the func:NAME functions (repeatable)");
     put_command->add_option("--lua-data", put.lua_data, "files the scripts may read with deid.csv (repeatable)");
     put_command->add_option("--lua-instructions", put.lua_limits.instructions, "instruction budget per Lua call");
     std::size_t lua_memory_mib = put.lua_limits.memory_bytes >> 20U;
@@ -68,35 +92,31 @@ int main(int argc, char** argv) {
 
     deid::GetOptions get;
     auto* get_command = app.add_subcommand("get", "print every element of DICOM files as JSON, keyed by path id");
-    get_command->add_option("inputs", get.inputs, "DICOM files and folders (recursive)")->required();
-    get_command->add_option("-r,--recipe", get.recipes, "recipes to lint first");
-    get_command->add_flag("--default", get.with_default_recipe, "lint the bundled default recipe too");
-    get_command->add_flag("--force", get.force, "run even if the recipe has lint errors");
+    add_run_options(get_command, get, "recipes to lint first");
     get_command->add_option("-o,--output", get.output, "write the JSON here instead of standard output");
-    get_command->add_option("--lua", get.lua_scripts, "Lua scripts the recipes' func: names must be defined in");
+    get_command->add_flag("-q,--quiet", quiet, "no progress display");
 
     deid::InspectOptions inspect;
     std::string inspect_format = "table";
     auto* inspect_command = app.add_subcommand("inspect", "screen DICOM files with the recipes' %filter groups");
-    inspect_command->add_option("inputs", inspect.inputs, "DICOM files and folders (recursive)")->required();
-    inspect_command->add_option("-r,--recipe", inspect.recipes, "recipes (default: the bundled deid.dicom)");
-    inspect_command->add_flag("--default", inspect.with_default_recipe, "use the bundled default recipe first");
-    inspect_command->add_flag("--force", inspect.force, "run even if the recipe has lint errors");
-    inspect_command->add_option("--lua", inspect.lua_scripts, "Lua scripts the recipes' func: names must be defined in");
+    add_run_options(inspect_command, inspect, "recipes (default: the bundled deid.dicom)");
+    inspect_command->add_flag("-q,--quiet", quiet, "no progress display");
     inspect_command->add_option("--format", inspect_format, "output format")
         ->check(CLI::IsMember({"table", "json", "csv"}));
 
     deid::CleanOptions clean;
     auto* clean_command = app.add_subcommand("clean", "black out burned-in text in the regions the filters name");
-    clean_command->add_option("inputs", clean.inputs, "DICOM files and folders (recursive)")->required();
-    clean_command->add_option("-r,--recipe", clean.recipes, "recipes (default: the bundled deid.dicom)");
-    clean_command->add_flag("--default", clean.with_default_recipe, "use the bundled default recipe first");
+    add_run_options(clean_command, clean, "recipes (default: the bundled deid.dicom)");
     clean_command->add_option("-o,--output", clean.output, "output folder")->required();
-    clean_command->add_flag("--force", clean.force, "run even if the recipe has lint errors");
+    clean_command->add_flag("-q,--quiet", quiet, "no progress display");
     clean_command->add_flag("--overwrite", clean.overwrite, "replace existing output files");
     clean_command->add_flag("--skip-flagged", clean.skip_flagged,
                             "skip files flagged without regions instead of writing them to quarantine/");
     clean_command->add_flag("--png", clean.png, "write a before/after PNG preview beside each cleaned file");
+
+    // DCMTK's own log lines ("W: DcmItem: Length of element ... is odd") name
+    // no file and interleave between workers; deid reports per file instead.
+    OFLog::configure(OFLogger::OFF_LOG_LEVEL);
 
     try {
         app.parse(argc, argv);
@@ -116,15 +136,18 @@ int main(int argc, char** argv) {
             return deid::run_lint(lint, dictionary, std::cout, std::cerr);
         }
         if (clean_command->parsed()) {
+            clean.progress = progress_style(quiet);
             return deid::run_clean(clean, dictionary, std::cout, std::cerr);
         }
         if (inspect_command->parsed()) {
             inspect.format = inspect_format == "json"  ? deid::InspectFormat::json
                              : inspect_format == "csv" ? deid::InspectFormat::csv
                                                        : deid::InspectFormat::table;
+            inspect.progress = progress_style(quiet);
             return deid::run_inspect(inspect, dictionary, std::cout, std::cerr);
         }
         if (get_command->parsed()) {
+            get.progress = progress_style(quiet);
             return deid::run_get(get, dictionary, std::cout, std::cerr);
         }
         if (put_command->parsed()) {
@@ -134,7 +157,7 @@ int main(int argc, char** argv) {
             }
             put.keep_protected_list = !no_default_skip;
             put.lua_limits.memory_bytes = lua_memory_mib << 20U;
-            put.progress = !quiet;
+            put.progress = progress_style(quiet);
             if (!shard.empty()) {
                 const auto slash = shard.find('/');
                 put.shard = deid::Shard{std::stoul(shard.substr(0, slash)), std::stoul(shard.substr(slash + 1))};

@@ -1,19 +1,18 @@
 #include "cli/put_command.hpp"
 
 #include <array>
-#include <atomic>
-#include <chrono>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <sstream>
-#include <thread>
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
+#include "cli/flagged_files.hpp"
+#include "cli/parallel_batch.hpp"
+#include "cli/progress.hpp"
 #include "cli/run_gate.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
@@ -142,8 +141,9 @@ struct FileProcessor {
     const Variables& global_variables;
     const nlohmann::json& identifiers;
     const EvaluationOptions& evaluation;
+    std::optional<std::filesystem::path> explain_target;  // --explain, canonical
 
-    FileResult process(const InputFile& input, UserFunctions* functions) const {
+    FileResult process(const InputFile& input, UserFunctions* functions, PatternMemo* memo) const {
         FileResult result;
         std::ostringstream err;
         std::ostringstream out;
@@ -188,20 +188,17 @@ struct FileProcessor {
         }
         // Filters read the header as it came in, before any action ran.
         const FilterOutcome screening = options.clean_pixels ? screen(plan, DcmtkDataset(file)) : FilterOutcome{};
-        const bool has_regions = std::any_of(screening.matches.begin(), screening.matches.end(),
-                                             [](const FilterMatch& m) { return !m.regions.empty(); });
-        if (screening.flagged && !has_regions) {
-            out << input.path.string() << ": flagged without regions to clean (" << screening.matches.front().group
-                << " / " << screening.matches.front().label << ")"
-                << (options.skip_flagged ? ": skipped\n" : ": quarantined\n");
-            result.report = out.str();
-            if (options.skip_flagged) {
-                result.status = FileStatus::skipped;
-                result.error = "flagged";
-                return result;
-            }
+        const ScreeningDecision decision = decide(screening, input.path, options.skip_flagged);
+        out << decision.notice;
+        result.report = out.str();
+        if (decision.verdict == PixelVerdict::skip) {
+            result.status = FileStatus::skipped;
+            result.error = "flagged";
+            return result;
+        }
+        if (decision.verdict == PixelVerdict::quarantine) {
             result.status = FileStatus::quarantined;
-            result.output = options.output / "quarantine" / input.relative;
+            result.output = output_path(options.output, input.relative, decision.verdict);
         }
         Variables variables = global_variables;
         if (const auto* entry = entry_for(identifiers, input.path); entry != nullptr && entry->is_object()) {
@@ -212,6 +209,7 @@ struct FileProcessor {
         DcmtkDataset dataset(file);
         EvaluationOptions file_evaluation = evaluation;
         file_evaluation.functions = functions;
+        file_evaluation.pattern_memo = memo;
         EvaluationResult evaluated;
         try {
             evaluated = evaluate(plan, dataset, variables, file_evaluation);
@@ -234,12 +232,12 @@ struct FileProcessor {
             err << input.path.string() << ": warning: " << (warning.path.empty() ? "" : warning.path + ": ")
                 << warning.message << " (" << warning.by.file << ":" << warning.by.line << ")\n";
         }
-        if (options.explain && std::filesystem::weakly_canonical(*options.explain) ==
-                                   std::filesystem::weakly_canonical(input.path)) {
+        if (explain_target && input.path.filename() == explain_target->filename() &&
+            std::filesystem::weakly_canonical(input.path) == *explain_target) {
             explain(input.path, evaluated, out);
             result.report = out.str();
         }
-        if (screening.flagged && has_regions) {
+        if (decision.verdict == PixelVerdict::clean) {
             const CleanReport cleaned = clean_pixels(file, screening.matches);
             if (!cleaned.error.empty()) {
                 fail(cleaned.error);
@@ -289,15 +287,33 @@ bool in_shard(const InputFile& input, const Shard& shard) {
     return hash % shard.count == shard.index - 1;
 }
 
-// Runs the inputs on `options.jobs` workers, each with its own Lua state;
-// prints each file's messages as it finishes, a progress line now and then
-// when asked, the report lines, and the summary.
+// Each worker's own state: a Lua state (whose deid.log lines join the
+// file's messages) and a memo of the recipe's patterns.
+struct PutWorker {
+    std::ostringstream lua_log;
+    std::unique_ptr<LuaHooks> hooks;
+    std::unique_ptr<PatternMemo> memo;
+};
+
+std::string report_line(const InputFile& input, const FileResult& result) {
+    const bool has_output = result.status == FileStatus::written || result.status == FileStatus::quarantined ||
+                            result.status == FileStatus::resumed;
+    return nlohmann::json{{"input", input.path.string()},
+                          {"output", has_output ? result.output.string() : ""},
+                          {"status", status_word(result.status)},
+                          {"error", result.error},
+                          {"sha256", has_output ? sha256_of_file(result.output) : ""},
+                          {"changes", result.changes}}
+               .dump() +
+           '\n';
+}
+
+// Runs the inputs on the workers and prints, in input order, each file's
+// messages, the report lines and the summary.
 int run_batch(const PutOptions& options, const FileProcessor& processor, std::ostream& out, std::ostream& err) {
-    std::vector<InputFile> inputs;
-    for (auto& input : expand_inputs(options.inputs)) {
-        if (!options.shard || in_shard(input, *options.shard)) {
-            inputs.push_back(std::move(input));
-        }
+    std::vector<InputFile> inputs = expand_inputs(options.inputs);
+    if (options.shard) {
+        std::erase_if(inputs, [&](const InputFile& input) { return !in_shard(input, *options.shard); });
     }
     std::ofstream report;
     if (options.report) {
@@ -307,70 +323,50 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
             return kExitRecipeError;
         }
     }
-    const unsigned jobs = std::max(1U, options.jobs == 0 ? std::thread::hardware_concurrency() : options.jobs);
-    std::atomic<std::size_t> next{0};
-    std::mutex output_lock;
     std::map<FileStatus, std::size_t> counts;
-    std::size_t done = 0;
-    const auto started = std::chrono::steady_clock::now();
-    auto last_progress = started;
-
-    auto finish = [&](const InputFile& input, const FileResult& result) {
-        const std::lock_guard lock(output_lock);
+    Progress progress(err, options.progress, "deid put", inputs.size());
+    auto make_worker = [&] {
+        auto worker = std::make_unique<PutWorker>();
+        if (!options.lua_scripts.empty()) {
+            worker->hooks = std::make_unique<LuaHooks>(options.lua_scripts, options.lua_data, options.lua_limits,
+                                                       worker->lua_log);
+        }
+        worker->memo = std::make_unique<PatternMemo>(processor.plan);
+        return worker;
+    };
+    auto process = [&](std::unique_ptr<PutWorker>& worker, const InputFile& input) {
+        FileResult result;
+        try {
+            result = processor.process(input, worker->hooks.get(), worker->memo.get());
+        } catch (const std::exception& error) {
+            result.status = FileStatus::failed;
+            result.error = error.what();
+            result.messages = input.path.string() + ": error: " + error.what() + "\n";
+        }
+        result.messages = worker->lua_log.str() + result.messages;
+        worker->lua_log.str("");
+        return result;
+    };
+    auto deliver = [&](const InputFile& input, const FileResult& result) {
         ++counts[result.status];
-        ++done;
-        err << result.messages;
         out << result.report;
         if (report.is_open()) {
-            const bool has_output = result.status == FileStatus::written || result.status == FileStatus::quarantined ||
-                                    result.status == FileStatus::resumed;
-            report << nlohmann::json{{"input", input.path.string()},
-                                     {"output", has_output ? result.output.string() : ""},
-                                     {"status", status_word(result.status)},
-                                     {"error", result.error},
-                                     {"sha256", has_output ? sha256_of_file(result.output) : ""},
-                                     {"changes", result.changes}}
-                          .dump()
-                   << '\n';
+            report << report_line(input, result);
         }
-        const auto now = std::chrono::steady_clock::now();
-        if (options.progress && now - last_progress > std::chrono::seconds(5)) {
-            last_progress = now;
-            const double seconds = std::chrono::duration<double>(now - started).count();
-            err << "deid put: " << done << "/" << inputs.size() << " files, " << static_cast<int>(done / seconds)
-                << " files/s\n";
-        }
+        progress.file_done(result.messages);
     };
-    auto work = [&] {
-        // Each worker has its own Lua state; deid.log lines join the file's messages.
-        std::ostringstream lua_log;
-        std::unique_ptr<LuaHooks> hooks;
-        if (!options.lua_scripts.empty()) {
-            hooks = std::make_unique<LuaHooks>(options.lua_scripts, options.lua_data, options.lua_limits, lua_log);
-        }
-        for (std::size_t i = next++; i < inputs.size(); i = next++) {
-            FileResult result = processor.process(inputs[i], hooks.get());
-            result.messages = lua_log.str() + result.messages;
-            lua_log.str("");
-            finish(inputs[i], result);
-        }
-    };
-    {
-        std::vector<std::jthread> workers;
-        for (unsigned j = 1; j < jobs; ++j) {
-            workers.emplace_back(work);
-        }
-        work();
-    }
-    err << "deid put: " << counts[FileStatus::written] << " written, " << counts[FileStatus::skipped] << " skipped, "
-        << counts[FileStatus::failed] << " failed";
+    run_in_parallel(inputs, worker_count(options.jobs), make_worker, process, deliver);
+
+    std::ostringstream summary;
+    summary << "deid put: " << counts[FileStatus::written] << " written, " << counts[FileStatus::skipped]
+            << " skipped, " << counts[FileStatus::failed] << " failed";
     if (options.clean_pixels) {
-        err << ", " << counts[FileStatus::quarantined] << " quarantined";
+        summary << ", " << counts[FileStatus::quarantined] << " quarantined";
     }
     if (options.resume) {
-        err << ", " << counts[FileStatus::resumed] << " already done";
+        summary << ", " << counts[FileStatus::resumed] << " already done";
     }
-    err << '\n';
+    progress.print(summary.str() + "\n");
     return counts[FileStatus::failed] > 0 ? kExitFileFailed : 0;
 }
 
@@ -427,7 +423,11 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
         evaluation.protected_tags.clear();
     }
 
-    const FileProcessor processor{options, *plan, global_variables, identifiers, evaluation};
+    std::optional<std::filesystem::path> explain_target;
+    if (options.explain) {
+        explain_target = std::filesystem::weakly_canonical(*options.explain);
+    }
+    const FileProcessor processor{options, *plan, global_variables, identifiers, evaluation, explain_target};
     return run_batch(options, processor, out, err);
 }
 

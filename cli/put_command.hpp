@@ -5,6 +5,7 @@
 #include <ostream>
 #include <vector>
 
+#include "cli/progress.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 #include "runtime/lua/lua_hooks.hpp"
 
@@ -44,7 +45,7 @@ struct PutOptions {
     bool resume = false;                  // skip inputs whose output is complete
     std::optional<Shard> shard;
     std::optional<std::filesystem::path> report;  // one JSON line per input, appended
-    bool progress = true;                 // a progress line every few seconds (--quiet: none)
+    ProgressStyle progress = ProgressStyle::lines;
 };
 
 // `deid put`: writes de-identified copies of the inputs under `output`,

@@ -28,7 +28,7 @@ PutOptions options_for(const std::filesystem::path& output) {
     options.inputs = {kData / "deid-data"};
     options.recipes = {recipe};
     options.output = output;
-    options.progress = false;
+    options.progress = ProgressStyle::none;
     return options;
 }
 

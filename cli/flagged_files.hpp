@@ -1,0 +1,30 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "interpreter/eval/filters.hpp"
+
+namespace deid {
+
+// What becomes of a screened file (issue 5): cleaned where its LABELs give
+// regions; never passed silently when flagged without any region.
+enum class PixelVerdict {
+    unchanged,   // not flagged
+    clean,       // flagged, with regions to black out
+    quarantine,  // flagged without regions: written to OUTDIR/quarantine/
+    skip,        // flagged without regions, and --skip-flagged
+};
+
+struct ScreeningDecision {
+    PixelVerdict verdict = PixelVerdict::unchanged;
+    std::string notice;  // the line for standard output when flagged without regions
+};
+
+ScreeningDecision decide(const FilterOutcome& outcome, const std::filesystem::path& input, bool skip_flagged);
+
+// Where a file goes under OUTDIR: quarantined files under quarantine/.
+std::filesystem::path output_path(const std::filesystem::path& output_folder, const std::filesystem::path& relative,
+                                  PixelVerdict verdict);
+
+}  // namespace deid
