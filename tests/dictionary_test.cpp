@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
+#include "runtime/dictionary/private_names.hpp"
 
 namespace deid {
 namespace {
@@ -258,6 +259,25 @@ TEST(Dictionary, GeneratedTablesAreUpToDate) {
     const std::string command =
         "python3 '" + (source / "tools" / "generate_dictionary_tables.py").string() + "' --check 2>/dev/null";
     EXPECT_EQ(std::system(command.c_str()), 0) << "re-run tools/generate_dictionary_tables.py";
+}
+
+TEST(Dictionary, PrivateNamesComeFromGdcm) {
+    EXPECT_EQ(private_element_name(0x0033, "MITRA OBJECT UTF8 ATTRIBUTES 1.0", 0x1E),
+              "Performing Physician's Name Phonetic");
+    EXPECT_EQ(private_element_name(0x0029, "SIEMENS CSA HEADER", 0x10), "CSA Image Header Info");
+    EXPECT_EQ(private_element_name(0x0033, "MITRA OBJECT UTF8 ATTRIBUTES 1.1", 0x1E), std::nullopt);  // creators are exact
+    EXPECT_EQ(private_element_name(0x0033, "MITRA OBJECT UTF8 ATTRIBUTES 1.0", 0xFE), std::nullopt);
+}
+
+TEST(Dictionary, PrivateNameTableIsUpToDate) {
+    const std::filesystem::path source = DEID_SOURCE_DIR;
+    if (!std::filesystem::exists("/usr/include/gdcm-3.0/gdcmDicts.h") ||
+        std::system("python3 --version >/dev/null 2>&1") != 0) {
+        GTEST_SKIP() << "GDCM's headers (libgdcm-dev) or python3 not available";
+    }
+    const std::string command =
+        "python3 '" + (source / "tools" / "generate_private_names.py").string() + "' --check 2>/dev/null";
+    EXPECT_EQ(std::system(command.c_str()), 0) << "re-run tools/generate_private_names.py";
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <dcmtk/dcmdata/dcvr.h>
 
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
+#include "runtime/dictionary/private_names.hpp"
 #include "support/strings.hpp"
 
 namespace deid {
@@ -99,8 +100,13 @@ void describe(const DcmTagKey& key, ElementInfo& info) {
             return;
         }
     } else if (!info.private_creator.empty()) {
-        if (auto entry = dictionary.find_private(info.group, info.private_creator,
-                                                 static_cast<std::uint8_t>(info.element & 0xFFU))) {
+        const auto offset = static_cast<std::uint8_t>(info.element & 0xFFU);
+        // Bracketed, as the established tool shows private names: so
+        // startswith:/endswith: patterns do not reach into them.
+        if (const auto name = private_element_name(info.group, info.private_creator, offset)) {
+            info.name = "[" + std::string(*name) + "]";
+        }
+        if (auto entry = dictionary.find_private(info.group, info.private_creator, offset)) {
             info.keyword = std::move(entry->keyword);
             return;
         }
