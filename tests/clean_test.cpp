@@ -22,6 +22,7 @@ namespace deid {
 namespace {
 
 const std::filesystem::path kFiles = testing::kSharedDir / "data/dicom/pydicom-test-files";
+const std::filesystem::path kData = testing::kSharedDir / "data/dicom";
 
 struct Cleaned {
     int status = 0;
@@ -117,6 +118,41 @@ TEST(Clean, LossyJpegIsWrittenUncompressedAndSaysSo) {
     EXPECT_EQ(after.syntax, EXS_LittleEndianExplicit);
     EXPECT_EQ(after.bytes[0], 0);  // 16-bit: first pixel's low byte
     EXPECT_EQ(after.bytes[1], 0);
+}
+
+TEST(Clean, NativeYbrFull422IsBlackNotGreen) {
+    // 100x100, stored as Y1 Y2 Cb Cr per two pixels; black is Y 0, Cb = Cr = 128.
+    const auto input = kFiles / "SC_ybr_full_422_uncompressed.dcm";
+    const auto result = clean(input, "  coordinates 0,0,20,20\n");
+    ASSERT_EQ(result.status, 0) << result.err;
+    const Pixels before = decoded(input);
+    const Pixels after = decoded(result.file);
+    ASSERT_EQ(after.bytes.size(), 100u * 100u * 2u);
+    ASSERT_EQ(after.bytes.size(), before.bytes.size());
+    const auto pair_at = [](std::size_t x, std::size_t y) { return (y * 100 + x) / 2 * 4; };
+    EXPECT_EQ(after.bytes[pair_at(5, 5)], 0);      // Y of (4,5)
+    EXPECT_EQ(after.bytes[pair_at(5, 5) + 1], 0);  // Y of (5,5)
+    EXPECT_EQ(after.bytes[pair_at(5, 5) + 2], 128);
+    EXPECT_EQ(after.bytes[pair_at(5, 5) + 3], 128);
+    EXPECT_EQ(after.bytes[pair_at(19, 19) + 1], 0);
+    for (std::size_t b = 0; b < 4; ++b) {
+        EXPECT_EQ(after.bytes[pair_at(50, 5) + b], before.bytes[pair_at(50, 5) + b]);
+        EXPECT_EQ(after.bytes[pair_at(20, 20) + b], before.bytes[pair_at(20, 20) + b]);
+    }
+}
+
+TEST(Clean, JpegYbrIsDecodedToRgbAndBlanksBlack) {
+    const auto result = clean(kData / "deid-data/dicom-cookies/image1.dcm", "  coordinates 0,0,10,10\n");
+    ASSERT_EQ(result.status, 0) << result.err;
+    DcmFileFormat file;
+    ASSERT_TRUE(file.loadFile(result.file.c_str()).good());
+    OFString photometric;
+    file.getDataset()->findAndGetOFString(DCM_PhotometricInterpretation, photometric);
+    EXPECT_EQ(photometric, "RGB");
+    const Pixels after = decoded(result.file);
+    for (std::size_t s = 0; s < 3; ++s) {
+        EXPECT_EQ(after.bytes[s], 0);
+    }
 }
 
 TEST(Clean, FlaggedWithoutRegionsGoesToQuarantine) {

@@ -64,18 +64,46 @@ std::vector<std::uint8_t> build_mask(std::size_t rows, std::size_t columns, cons
     return mask;
 }
 
+// How the samples of one frame are laid out, and what black is in them.
+struct PixelLayout {
+    std::size_t samples = 1;
+    bool planar = false;
+    // YBR_FULL / YBR_FULL_422: black is (Y 0, Cb and Cr half way); zero
+    // chroma would paint the region dark green.
+    bool ybr = false;
+    // YBR_FULL_422 as stored natively: Y1 Y2 Cb Cr for each two pixels.
+    bool chroma_shared_by_pairs = false;
+    std::uint32_t chroma_black = 0;
+};
+
 template <typename Sample>
-void apply(Sample* pixels, std::size_t count, const std::vector<std::uint8_t>& mask, std::size_t samples,
-           bool planar) {
+void apply(Sample* pixels, std::size_t count, const std::vector<std::uint8_t>& mask, const PixelLayout& layout) {
     const std::size_t frame_pixels = mask.size();
-    const std::size_t frame_values = frame_pixels * samples;
+    const auto chroma_black = static_cast<Sample>(layout.chroma_black);
+    if (layout.chroma_shared_by_pairs) {
+        const std::size_t frame_values = frame_pixels * 2;
+        for (std::size_t start = 0; start + frame_values <= count; start += frame_values) {
+            for (std::size_t p = 0; p < frame_pixels; ++p) {
+                if (mask[p] != 0) {
+                    continue;
+                }
+                Sample* pair = pixels + start + 4 * (p / 2);
+                pair[p % 2] = 0;
+                pair[2] = chroma_black;  // the pair's other pixel loses its colour, never the blanked one its black
+                pair[3] = chroma_black;
+            }
+        }
+        return;
+    }
+    const std::size_t frame_values = frame_pixels * layout.samples;
     for (std::size_t start = 0; start + frame_values <= count; start += frame_values) {
         for (std::size_t p = 0; p < frame_pixels; ++p) {
             if (mask[p] != 0) {
                 continue;
             }
-            for (std::size_t s = 0; s < samples; ++s) {
-                pixels[start + (planar ? s * frame_pixels + p : p * samples + s)] = 0;
+            for (std::size_t s = 0; s < layout.samples; ++s) {
+                pixels[start + (layout.planar ? s * frame_pixels + p : p * layout.samples + s)] =
+                    layout.ybr && s > 0 ? chroma_black : Sample{0};
             }
         }
     }
@@ -109,21 +137,41 @@ CleanReport clean_pixels(DcmFileFormat& file, const std::vector<FilterMatch>& ma
     const auto mask = build_mask(rows, columns, matches);
     report.blanked_pixels = static_cast<std::size_t>(std::count(mask.begin(), mask.end(), 0));
 
+    // Read after decoding: DCMTK's JPEG decoder turns YBR into RGB.
+    PixelLayout layout;
+    layout.samples = samples;
+    layout.planar = planar == 1;
+    OFString photometric;
+    dataset.findAndGetOFString(DCM_PhotometricInterpretation, photometric);
+    layout.ybr = photometric == "YBR_FULL" || photometric == "YBR_FULL_422";
+    layout.chroma_shared_by_pairs = photometric == "YBR_FULL_422" && samples == 3;
+    Uint16 bits_stored = bits_allocated;
+    dataset.findAndGetUint16(DCM_BitsStored, bits_stored);
+    layout.chroma_black = bits_stored >= 1 && bits_stored <= 32 ? 1U << (bits_stored - 1U) : 0U;
+    if (layout.ybr && samples != 3) {
+        report.error = photometric.c_str() + std::string(" with SamplesPerPixel ") + std::to_string(samples);
+        return report;
+    }
+    if (layout.chroma_shared_by_pairs && columns % 2 != 0) {
+        report.error = "YBR_FULL_422 with an odd number of columns";
+        return report;
+    }
+
     DcmElement* element = nullptr;
     dataset.findAndGetElement(DCM_PixelData, element);
     auto* pixel_data = static_cast<DcmPixelData*>(element);
     if (bits_allocated == 8) {
         Uint8* bytes = nullptr;
         pixel_data->getUint8Array(bytes);
-        apply(bytes, pixel_data->getLength(), mask, samples, planar == 1);
+        apply(bytes, pixel_data->getLength(), mask, layout);
     } else if (bits_allocated == 16) {
         Uint16* words = nullptr;
         pixel_data->getUint16Array(words);
-        apply(words, pixel_data->getLength() / 2, mask, samples, planar == 1);
+        apply(words, pixel_data->getLength() / 2, mask, layout);
     } else if (bits_allocated == 32) {
         Uint32* words = nullptr;
         pixel_data->getUint32Array(words);
-        apply(words, pixel_data->getLength() / 4, mask, samples, planar == 1);
+        apply(words, pixel_data->getLength() / 4, mask, layout);
     } else {
         report.error = "BitsAllocated " + std::to_string(bits_allocated) + " is not supported";
         return report;
