@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/input_loading.hpp"
+#include "cli/json_member.hpp"
 #include "cli/parallel_batch.hpp"
 #include "cli/run_gate.hpp"
 #include "interpreter/eval/evaluator.hpp"
@@ -85,12 +86,7 @@ FileIdentifiers identifiers_of(const InputFile& input, const std::set<std::uint3
                     file[element.path] = element_json(element, dataset);
                 }
             }
-            // Indented as a member of the top-level object.
-            std::string body = file.dump(2);
-            for (std::size_t at = body.find('\n'); at != std::string::npos; at = body.find('\n', at + 3)) {
-                body.replace(at, 1, "\n  ");
-            }
-            result.json = "  " + nlohmann::json(input.path.string()).dump() + ": " + body;
+            result.json = json_member(input.path.string(), file, 1);
         }
     } catch (const std::exception& error) {
         err << input.path.string() << ": error: " << error.what() << '\n';

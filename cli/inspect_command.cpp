@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/input_loading.hpp"
+#include "cli/json_member.hpp"
 #include "cli/parallel_batch.hpp"
 #include "cli/run_gate.hpp"
 #include "cli/script_check.hpp"
@@ -90,7 +91,7 @@ void write_csv(const std::string& name, const FilterOutcome& outcome, std::ostre
 }
 
 // "<file>": {"flagged", "results"}, indented as a member of "files".
-std::string json_member(const std::string& name, const FilterOutcome& outcome) {
+std::string file_member(const std::string& name, const FilterOutcome& outcome) {
     nlohmann::json results = nlohmann::json::array();
     for (const auto& match : outcome.matches) {
         nlohmann::json regions = nlohmann::json::array();
@@ -100,11 +101,7 @@ std::string json_member(const std::string& name, const FilterOutcome& outcome) {
         results.push_back(
             {{"group", match.group}, {"label", match.label}, {"reason", match.reason}, {"coordinates", regions}});
     }
-    std::string body = nlohmann::json{{"flagged", outcome.flagged}, {"results", results}}.dump(2);
-    for (std::size_t at = body.find('\n'); at != std::string::npos; at = body.find('\n', at + 5)) {
-        body.replace(at, 1, "\n    ");
-    }
-    return "    " + nlohmann::json(name).dump() + ": " + body;
+    return json_member(name, nlohmann::json{{"flagged", outcome.flagged}, {"results", results}}, 2);
 }
 
 Screened screen_file(const plan::Plan& plan, const InputFile& input, InspectFormat format) {
@@ -124,7 +121,7 @@ Screened screen_file(const plan::Plan& plan, const InputFile& input, InspectForm
             switch (format) {
                 case InspectFormat::table: write_table(name, outcome, text); break;
                 case InspectFormat::csv: write_csv(name, outcome, text); break;
-                case InspectFormat::json: text << json_member(name, outcome); break;
+                case InspectFormat::json: text << file_member(name, outcome); break;
             }
             result.text = text.str();
         }
@@ -185,11 +182,7 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
     if (options.format == InspectFormat::json) {
         nlohmann::json summary{{"screened", screened}, {"flagged", flagged}, {"failed", failed},
                                {"matches_per_group", per_group}};
-        std::string body = summary.dump(2);
-        for (std::size_t at = body.find('\n'); at != std::string::npos; at = body.find('\n', at + 3)) {
-            body.replace(at, 1, "\n  ");
-        }
-        out << (screened == 0 ? "},\n" : "\n  },\n") << "  \"summary\": " << body << "\n}\n";
+        out << (screened == 0 ? "},\n" : "\n  },\n") << json_member("summary", summary, 1) << "\n}\n";
     }
     std::ostringstream summary;
     summary << "deid inspect: " << screened << " screened, " << flagged << " flagged, " << failed << " failed";

@@ -76,6 +76,7 @@ TEST(ParallelCommands, GetPrintsTheSameDocumentOnAnyNumberOfWorkers) {
     EXPECT_EQ(serial.out, parallel.out);
     EXPECT_EQ(serial.err, parallel.err);
     const auto document = nlohmann::ordered_json::parse(serial.out);
+    EXPECT_EQ(document.dump(2) + "\n", serial.out);  // streamed file by file, printed as one dump
     ASSERT_EQ(document.size(), 11u);  // the two files that are no DICOM are skipped
     // Files in input order (sorted paths), elements in dataset order.
     std::vector<std::string> files;
@@ -120,7 +121,9 @@ TEST(ParallelCommands, InspectPrintsTheSameOnAnyNumberOfWorkers) {
         EXPECT_EQ(serial.out, parallel.out);
         EXPECT_EQ(serial.err, parallel.err);
     }
-    const auto json = nlohmann::json::parse(inspect_with(2, InspectFormat::json).out);
+    const std::string text = inspect_with(2, InspectFormat::json).out;
+    EXPECT_EQ(nlohmann::ordered_json::parse(text).dump(2) + "\n", text);
+    const auto json = nlohmann::json::parse(text);
     EXPECT_EQ(json["files"].size(), 11u);
     EXPECT_EQ(json["summary"]["screened"], 11);
     // The cookies have no ImageType (blacklist), the CT heads match a graylist
