@@ -101,8 +101,8 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
         return kExitRecipeError;
     }
     std::map<CleanStatus, std::size_t> counts;
-    const auto inputs = expand_inputs(options.inputs);
-    Progress progress(err, options.progress, "deid clean", inputs.size());
+    InputWalk inputs(options.inputs);
+    Progress progress(err, options.progress, "deid clean", progress_total(options.progress, options.inputs));
     run_in_parallel(
         inputs, worker_count(options.jobs), [] { return 0; },
         [&](int, const InputFile& input) { return clean_file(options, *plan, input); },

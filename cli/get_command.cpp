@@ -127,8 +127,8 @@ int run_get(const GetOptions& options, const ElementDictionary& dictionary, std:
     std::ostream& json = options.output ? file_output : out;
 
     const auto protected_tags = default_protected_tags();
-    const auto inputs = expand_inputs(options.inputs);
-    Progress progress(err, options.progress, "deid get", inputs.size());
+    InputWalk inputs(options.inputs);
+    Progress progress(err, options.progress, "deid get", progress_total(options.progress, options.inputs));
     std::size_t failed = 0;
     bool first = true;
     json << "{";

@@ -8,6 +8,11 @@
 namespace deid {
 
 std::unique_ptr<DcmFileFormat> load_input(const InputFile& input, std::ostream& err, std::size_t& failed) {
+    if (!input.problem.empty()) {
+        err << input.path.string() << ": error: " << input.problem << '\n';
+        ++failed;
+        return nullptr;
+    }
     auto loaded = load_dicom(input.path);
     if (auto* error = std::get_if<LoadError>(&loaded)) {
         err << input.path.string() << (error->claims_dicom ? ": error: " : ": skipped: ") << error->reason << '\n';

@@ -159,8 +159,8 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
         case InspectFormat::json: out << "{\n  \"files\": {"; break;
         case InspectFormat::table: break;
     }
-    const auto inputs = expand_inputs(options.inputs);
-    Progress progress(err, options.progress, "deid inspect", inputs.size());
+    InputWalk inputs(options.inputs);
+    Progress progress(err, options.progress, "deid inspect", progress_total(options.progress, options.inputs));
     run_in_parallel(
         inputs, worker_count(options.jobs), [] { return 0; },
         [&](int, const InputFile& input) { return screen_file(*plan, input, options.format); },

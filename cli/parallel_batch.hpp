@@ -1,14 +1,16 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <map>
+#include <optional>
+#include <utility>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "cli/progress.hpp"
 #include "runtime/io/inputs.hpp"
 
 namespace deid {
@@ -18,38 +20,53 @@ inline unsigned worker_count(unsigned requested) {
     return std::max(1U, requested == 0 ? std::thread::hardware_concurrency() : requested);
 }
 
-// Runs `process(worker, input)` for every input on `jobs` threads, each with
-// its own `make_worker()` state (a Lua state, a pattern memo), and hands the
-// results to `deliver(input, result)` one at a time and in input order, so
-// that whatever the command prints is the same for any number of workers.
-// A worker never runs more than a window of files ahead of the oldest one
-// not yet delivered: memory stays bounded by the files in flight.
+// The files a progress display counts down from: one more walk over the
+// folders (names only), skipped when nothing is displayed.
+inline std::size_t progress_total(ProgressStyle style, const std::vector<std::filesystem::path>& inputs,
+                                  const InputWalk::Filter& keep = {}) {
+    return style == ProgressStyle::none ? 0 : count_inputs(inputs, keep);
+}
+
+// Runs `process(worker, input)` for every file of the walk on `jobs`
+// threads, each with its own `make_worker()` state (a Lua state, a pattern
+// memo), and hands the results to `deliver(input, result)` one at a time and
+// in walk order, so that whatever the command prints is the same for any
+// number of workers. A worker never runs more than a window of files ahead
+// of the oldest one not yet delivered: memory stays bounded by the files in
+// flight, whatever the size of the corpus.
 // `process` must not throw: a file's failure is part of its result.
 template <typename MakeWorker, typename Process, typename Deliver>
-void run_in_parallel(const std::vector<InputFile>& inputs, unsigned jobs, MakeWorker make_worker, Process process,
-                     Deliver deliver) {
+void run_in_parallel(InputWalk& walk, unsigned jobs, MakeWorker make_worker, Process process, Deliver deliver) {
     using Worker = decltype(make_worker());
-    using Result = decltype(process(std::declval<Worker&>(), inputs.front()));
+    using Result = decltype(process(std::declval<Worker&>(), std::declval<const InputFile&>()));
     const std::size_t window = 8 * static_cast<std::size_t>(jobs);
 
-    std::atomic<std::size_t> next_input{0};
-    std::mutex lock;
+    std::mutex lock;  // guards the walk, the counters and the waiting results
     std::condition_variable delivered_more;
+    std::size_t next_index = 0;
     std::size_t next_to_deliver = 0;
-    std::map<std::size_t, Result> waiting;  // finished out of order
+    std::map<std::size_t, std::pair<InputFile, Result>> waiting;  // finished out of order
 
     auto work = [&] {
         Worker worker = make_worker();
-        for (std::size_t i = next_input++; i < inputs.size(); i = next_input++) {
+        while (true) {
+            std::size_t index = 0;
+            std::optional<InputFile> input;
             {
                 std::unique_lock guard(lock);
-                delivered_more.wait(guard, [&] { return i < next_to_deliver + window; });
+                delivered_more.wait(guard, [&] { return next_index < next_to_deliver + window; });
+                input = walk.next();
+                if (!input) {
+                    return;
+                }
+                index = next_index++;
             }
-            Result result = process(worker, inputs[i]);
+            Result result = process(worker, *input);
             const std::lock_guard guard(lock);
-            waiting.emplace(i, std::move(result));
+            waiting.emplace(index, std::make_pair(std::move(*input), std::move(result)));
             while (!waiting.empty() && waiting.begin()->first == next_to_deliver) {
-                deliver(inputs[next_to_deliver], waiting.begin()->second);
+                const auto& [done_input, done_result] = waiting.begin()->second;
+                deliver(done_input, done_result);
                 waiting.erase(waiting.begin());
                 ++next_to_deliver;
             }

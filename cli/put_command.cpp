@@ -153,6 +153,11 @@ struct FileProcessor {
             err << input.path.string() << ": error: " << reason << '\n';
         };
         result.output = options.output / input.relative;
+        if (!input.problem.empty()) {
+            fail(input.problem);
+            result.messages = err.str();
+            return result;
+        }
         if (std::filesystem::exists(result.output)) {
             // Outputs carry their final name only once complete (temp + rename).
             if (options.resume) {
@@ -311,10 +316,11 @@ std::string report_line(const InputFile& input, const FileResult& result) {
 // Runs the inputs on the workers and prints, in input order, each file's
 // messages, the report lines and the summary.
 int run_batch(const PutOptions& options, const FileProcessor& processor, std::ostream& out, std::ostream& err) {
-    std::vector<InputFile> inputs = expand_inputs(options.inputs);
+    InputWalk::Filter in_this_shard;
     if (options.shard) {
-        std::erase_if(inputs, [&](const InputFile& input) { return !in_shard(input, *options.shard); });
+        in_this_shard = [shard = *options.shard](const InputFile& input) { return in_shard(input, shard); };
     }
+    InputWalk inputs(options.inputs, in_this_shard);
     std::ofstream report;
     if (options.report) {
         report.open(*options.report, std::ios::app);
@@ -324,7 +330,7 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
         }
     }
     std::map<FileStatus, std::size_t> counts;
-    Progress progress(err, options.progress, "deid put", inputs.size());
+    Progress progress(err, options.progress, "deid put", progress_total(options.progress, options.inputs, in_this_shard));
     auto make_worker = [&] {
         auto worker = std::make_unique<PutWorker>();
         if (!options.lua_scripts.empty()) {
