@@ -130,6 +130,9 @@ struct FileResult {
     std::filesystem::path output;
     std::string error;
     std::string messages;  // for standard error
+    // Each once per run with the first file that has it, then counted: a
+    // recipe line that warns on every file would otherwise bury the rest.
+    std::vector<std::string> warnings;
     std::string report;    // for standard output (explain, quarantine)
     std::size_t changes = 0;
 };
@@ -230,12 +233,13 @@ struct FileProcessor {
         }
         result.changes = evaluated.changes.size();
         for (const auto& keyword : drop_orphaned_meta_uids(file, had_class, had_instance)) {
-            err << input.path.string() << ": warning: the recipe left " << keyword
-                << " without a value; its file-meta copy is emptied too, and the output is no valid DICOM instance\n";
+            result.warnings.push_back("the recipe left " + keyword +
+                                      " without a value; its file-meta copy is emptied too, and the output is no "
+                                      "valid DICOM instance");
         }
         for (const auto& warning : evaluated.warnings) {
-            err << input.path.string() << ": warning: " << (warning.path.empty() ? "" : warning.path + ": ")
-                << warning.message << " (" << warning.by.file << ":" << warning.by.line << ")\n";
+            result.warnings.push_back((warning.path.empty() ? "" : warning.path + ": ") + warning.message + " (" +
+                                      warning.by.file + ":" + std::to_string(warning.by.line) + ")");
         }
         if (explain_target && input.path.filename() == explain_target->filename() &&
             std::filesystem::weakly_canonical(input.path) == *explain_target) {
@@ -353,17 +357,30 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
         worker->lua_log.str("");
         return result;
     };
+    std::map<std::string, std::size_t> warnings_seen;  // text -> files
     auto deliver = [&](const InputFile& input, const FileResult& result) {
         ++counts[result.status];
+        std::string messages = result.messages;
+        for (const auto& warning : result.warnings) {
+            if (warnings_seen[warning]++ == 0) {
+                messages += input.path.string() + ": warning: " + warning + "\n";
+            }
+        }
         out << result.report;
         if (report.is_open()) {
             report << report_line(input, result);
         }
-        progress.file_done(result.messages);
+        progress.file_done(messages);
     };
     run_in_parallel(inputs, worker_count(options.jobs), make_worker, process, deliver);
 
     std::ostringstream summary;
+    for (const auto& [warning, files] : warnings_seen) {
+        if (files > 1) {
+            summary << "deid put: the same warning for " << files - 1 << " more file" << (files > 2 ? "s" : "")
+                    << ": " << warning << '\n';
+        }
+    }
     summary << "deid put: " << counts[FileStatus::written] << " written, " << counts[FileStatus::skipped]
             << " skipped, " << counts[FileStatus::failed] << " failed";
     if (options.clean_pixels) {

@@ -129,6 +129,20 @@ TEST(Batch, ReportHasOneLinePerInput) {
     EXPECT_EQ(lines.at("LICENSE")["output"], "");
 }
 
+TEST(Batch, AWarningOnEveryFileIsPrintedOnceThenCounted) {
+    auto options = options_for(testing::scratch_dir() / "out");
+    options.inputs = {kData / "deid-data" / "dicom-cookies"};
+    const auto recipe = testing::scratch_dir() / "vars.deid";
+    std::ofstream(recipe) << "FORMAT dicom\n%header\nADD PatientID var:subject\n";
+    options.recipes = {recipe};
+    const Ran ran = put(options);
+    EXPECT_EQ(ran.status, 0);
+    const std::string warning = "(0010,0020): variable 'subject' is not given for this file; PatientID left unchanged";
+    EXPECT_THAT(ran.err, HasSubstr("image1.dcm: warning: " + warning));
+    EXPECT_THAT(ran.err, ::testing::Not(HasSubstr("image2.dcm: warning")));
+    EXPECT_THAT(ran.err, HasSubstr("deid put: the same warning for 6 more files: " + warning));
+}
+
 TEST(Batch, AFailedWriteLeavesNoFinalName) {
     auto options = options_for(testing::scratch_dir() / "out");
     options.inputs = {kData / "deid-data/humans/ctbrain1.dcm"};
