@@ -38,6 +38,7 @@ public:
                 }
             }
         }
+        mark_kept();
         for (const auto& action : plan_.actions) {
             apply(action);
         }
@@ -53,8 +54,16 @@ private:
             std::erase_if(*listed_, [&](const ElementInfo& e) {
                 return options_.protected_tags.contains(tag_key(e.group, e.element));
             });
+            mark_kept();
         }
         return *listed_;
+    }
+
+    void mark_kept() const {
+        kept_in_listing_.assign(listed_->size(), false);
+        for (std::size_t i = 0; i < listed_->size(); ++i) {
+            kept_in_listing_[i] = kept_.contains((*listed_)[i].path);
+        }
     }
 
     PatternMemo* memo() const {
@@ -71,7 +80,7 @@ private:
             return;
         }
         const std::string path = tag_path_step(group, element);
-        forget(path, true);
+        forget({path}, true);
         auto added = dataset_.top_level_element(group, element);
         if (!added) {
             return;
@@ -84,20 +93,43 @@ private:
             }
             return e.depth == 0 && tag_key(e.group, e.element) > key;
         });
+        kept_in_listing_.insert(kept_in_listing_.begin() + (place - listed_->begin()), false);
         listed_->insert(place, std::move(*added));
     }
 
-    // The element at `path` is gone (`including_itself`) or has lost its
-    // items: drop them from the listing instead of listing the file again,
-    // which would dominate a run of a recipe with many REMOVE actions.
-    void forget(const std::string& path, bool including_itself) {
-        if (!listed_) {
+    // The elements at `paths` are gone (`including_themselves`) or have lost
+    // their items: drop them from the listing in one pass instead of listing
+    // the file again, which would dominate a run of a recipe with many
+    // REMOVE actions. The listing is depth first, so an element's items
+    // follow it directly, deeper than it.
+    void forget(const std::set<std::string>& paths, bool including_themselves) {
+        if (!listed_ || paths.empty()) {
             return;
         }
-        const std::string item_prefix = path + "__";
-        std::erase_if(*listed_, [&](const ElementInfo& e) {
-            return (including_itself && e.path == path) || e.path.starts_with(item_prefix);
-        });
+        auto& listing = *listed_;
+        constexpr auto kNone = static_cast<std::size_t>(-1);
+        std::size_t gone_below = kNone;  // depth of the element whose items are being dropped
+        std::size_t staying = 0;
+        for (std::size_t i = 0; i < listing.size(); ++i) {
+            const std::size_t depth = listing[i].depth;
+            if (gone_below != kNone && depth > gone_below) {
+                continue;
+            }
+            gone_below = kNone;
+            if (paths.contains(listing[i].path)) {
+                gone_below = depth;
+                if (including_themselves) {
+                    continue;
+                }
+            }
+            if (staying != i) {
+                listing[staying] = std::move(listing[i]);
+                kept_in_listing_[staying] = kept_in_listing_[i];
+            }
+            ++staying;
+        }
+        listing.resize(staying);
+        kept_in_listing_.resize(staying);
     }
 
     std::vector<std::string> values_of(const ElementInfo& element) const {
@@ -114,8 +146,10 @@ private:
     // an item's elements never invalidates a path still to be visited.
     std::vector<ElementInfo> selected_by(const plan::HeaderAction& action, bool including_kept) const {
         std::vector<ElementInfo> selected;
-        for (const auto& element : visible()) {
-            if ((including_kept || !kept_.contains(element.path)) &&
+        const auto& listing = visible();
+        for (std::size_t i = 0; i < listing.size(); ++i) {
+            const ElementInfo& element = listing[i];
+            if ((including_kept || !kept_in_listing_[i]) &&
                 selects(action.field.selector, element, values_for(action.field.selector, element), groups_, memo())) {
                 selected.push_back(element);
             }
@@ -286,16 +320,22 @@ private:
                     write(action, element, before, split_multi_value(*shifted), ChangeKind::replaced);
                 }
                 return;
-            case ast::ActionKind::blank:
+            case ast::ActionKind::blank: {
+                std::set<std::string> blanked;
                 for (const auto& element : selected_by(action, false)) {
                     const auto before = values_of(element);
                     if (dataset_.blank(element.path) == WriteResult::done) {
-                        forget(element.path, false);  // a blanked sequence loses its items
+                        blanked.insert(element.path);
                         result_.changes.push_back({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
                     }
                 }
+                forget(blanked, false);  // a blanked sequence loses its items
                 return;
-            case ast::ActionKind::remove:
+            }
+            case ast::ActionKind::remove: {
+                // Selected last listed first: an item's elements go before
+                // their sequence, so no path still to visit is gone.
+                std::set<std::string> removed;
                 for (const auto& element : selected_by(action, false)) {
                     const auto before = values_of(element);
                     if (targeted_by_replace_or_jitter(element, before)) {
@@ -317,11 +357,13 @@ private:
                         }
                     }
                     if (dataset_.remove(element.path) == WriteResult::done) {
-                        forget(element.path, true);
+                        removed.insert(element.path);
                         result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
                     }
                 }
+                forget(removed, true);
                 return;
+            }
         }
     }
 
@@ -368,6 +410,7 @@ private:
     GroupContents groups_;
     std::set<std::string> kept_;
     mutable std::optional<std::vector<ElementInfo>> listed_;
+    mutable std::vector<bool> kept_in_listing_;  // per listed element: KEEP took it out of the view
     EvaluationResult result_;
 };
 
