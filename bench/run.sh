@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Throughput and memory benchmark of deid against a DCMTK load+save floor and
+# GDCM's gdcmanon. See bench/README.md.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: bench/run.sh [--files 2000] [--multiframe 100] [--big 20000] [--work DIR] [--repeat 5]
+  --files N       copies of the single-frame sample files (small-file corpus)
+  --multiframe N  copies of the largest multi-frame sample file
+  --big N         corpus size for the peak-RSS check of 'deid put -j all' (0 skips it)
+  --work DIR      scratch folder, wiped at start (default /tmp/deid-bench)
+  --repeat N      rounds over all commands; the table shows the median time and the largest RSS
+Environment: DEID_BENCH_DATA (default: ../shared/data/dicom next to the repository).
+EOF
+}
+
+files=2000 multiframe=100 big=20000 work=/tmp/deid-bench repeat=5
+while (($#)); do
+  case $1 in
+    --files) files=$2 ;;
+    --multiframe) multiframe=$2 ;;
+    --big) big=$2 ;;
+    --work) work=$2 ;;
+    --repeat) repeat=$2 ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift 2
+done
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+data=${DEID_BENCH_DATA:-$repo/../shared/data/dicom}
+deid=$repo/build/deid
+tool=$repo/build/bench/deid_bench_tool
+jobs=$(nproc)
+gdcmanon=$(command -v gdcmanon) || { echo "gdcmanon not found (apt-get install libgdcm-tools)" >&2; exit 1; }
+
+# The scratch folder is wiped, so only ever wipe one this script created.
+if [[ -e $work && ! -e $work/.deid-bench && -n $(ls -A "$work") ]]; then
+  echo "refusing to wipe $work: not empty and not made by bench/run.sh" >&2
+  exit 1
+fi
+rm -rf "$work"
+mkdir -p "$work/logs"
+touch "$work/.deid-bench"
+
+[[ -f $repo/build/CMakeCache.txt ]] || cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$repo/build" --target deid deid_bench_tool >"$work/logs/build.log" 2>&1 ||
+  { tail -30 "$work/logs/build.log" >&2; exit 1; }
+
+inspect_help=$("$deid" inspect --help)
+inspect_flags=()
+grep -q -- '--quiet' <<<"$inspect_help" && inspect_flags+=(-q)
+inspect_jobs=no
+grep -q -- '--jobs' <<<"$inspect_help" && inspect_jobs=yes
+
+count_files() { find "$1" -type f | wc -l; }
+count_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+
+results=$work/results.tsv # corpus, command, jobs, files, input bytes, median seconds, peak RSS KiB, problem
+: >"$results"
+
+# Sets label, out (the output folder, "" if none) and argv for KEY = name:jobs.
+describe() {
+  local in=$2 j=${1#*:}
+  out=$work/out
+  case ${1%:*} in
+    put) label="deid put" argv=("$deid" put "$in" --default -o "$out" -j "$j" -q) ;;
+    inspect)
+      label="deid inspect" out="" argv=("$deid" inspect "$in" "${inspect_flags[@]}" --format csv)
+      [[ $inspect_jobs == no ]] || argv+=(-j "$j")
+      ;;
+    floor) label=floor argv=("$tool" floor "$in" "$out" -j "$j") ;;
+    # --dumb edits only the named tags, given as hex group,element.
+    gdcmanon) label=gdcmanon argv=("$gdcmanon" --dumb --recursive --remove "10,10" --remove "10,20" --replace "8,80=ANON" -i "$in" -o "$out") ;;
+  esac
+}
+
+declare -A times rss problem
+
+# One timed run of KEY on IN; the output file count must equal the input's.
+run_once() {
+  local key=$1 in=$2 expected=$3 corpus=$4 label out argv
+  describe "$key" "$in"
+  local log=$work/logs/$corpus-${key/:/-j}
+  [[ -z $out ]] || rm -rf "$out"
+  # Write-back of earlier output would otherwise land in this run's time.
+  sync
+  local rc=0 start end kib issue=""
+  start=$EPOCHREALTIME
+  /usr/bin/time -f '%e %M' -o "$log.time" "${argv[@]}" >"$log.out" 2>"$log.err" || rc=$?
+  end=$EPOCHREALTIME
+  # %e has only 10 ms resolution; the shell clock has microseconds.
+  times[$key]+=" $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')"
+  kib=$(awk 'END { print $2 }' "$log.time")
+  ((kib <= ${rss[$key]:-0})) || rss[$key]=$kib
+  if ((rc != 0)); then
+    issue="exit $rc"
+    echo "!! $label ($key) on $corpus exited with $rc; last lines of $log.err:" >&2
+    tail -5 "$log.err" >&2
+  fi
+  if [[ -n $out ]]; then
+    local produced=0
+    [[ ! -d $out ]] || produced=$(count_files "$out")
+    if ((produced != expected)); then
+      issue="${issue:+$issue, }$produced of $expected outputs"
+      echo "!! $label ($key) on $corpus wrote $produced files for $expected inputs" >&2
+    fi
+    rm -rf "$out"
+  fi
+  [[ -z $issue ]] || problem[$key]=$issue
+}
+
+# bench_corpus NAME IN ROUNDS KEY...: the commands run in turn, ROUNDS times, so
+# drift in the machine's speed spreads over all of them alike.
+bench_corpus() {
+  local corpus=$1 in=$2 rounds=$3 expected bytes key label out argv
+  shift 3
+  expected=$(count_files "$in")
+  bytes=$(count_bytes "$in")
+  echo "== $corpus: $expected files, $((bytes / 1000000)) MB"
+  times=() rss=() problem=()
+  for ((r = 1; r <= rounds; r++)); do
+    for key; do
+      run_once "$key" "$in" "$expected" "$corpus"
+    done
+  done
+  for key; do
+    describe "$key" "$in"
+    local sorted median
+    sorted=$(tr ' ' '\n' <<<"${times[$key]}" | sed '/^$/d' | sort -g)
+    median=$(awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }' <<<"$sorted")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$corpus" "$label" "${key#*:}" "$expected" "$bytes" "$median" \
+      "${rss[$key]}" "${problem[$key]:--}" >>"$results"
+    printf '%s %s:%s\n' "$corpus" "$key" "${times[$key]}" >>"$work/logs/rounds.txt"
+    printf '  %-13s -j %-3s %8ss (%s-%ss)  %8s KiB  %s\n' "$label" "${key#*:}" "$median" "$(head -1 <<<"$sorted")" \
+      "$(tail -1 <<<"$sorted")" "${rss[$key]}" "${problem[$key]:-ok}"
+  done
+}
+
+keys=(put:1)
+((jobs == 1)) || keys+=("put:$jobs")
+keys+=(inspect:1)
+# Without --jobs, inspect is single-threaded and so compared with the -j 1 floor.
+[[ $inspect_jobs == no || $jobs == 1 ]] || keys+=("inspect:$jobs")
+keys+=(floor:1)
+((jobs == 1)) || keys+=("floor:$jobs")
+keys+=(gdcmanon:1) # gdcmanon is single-threaded
+
+samples=$data/deid-data
+single_frame=(--from "$samples/dicom-cookies" --from "$samples/humans" --from "$samples/ultrasounds")
+mkdir -p "$work/sources"
+# The largest multi-frame sample (27 frames, 13 MB) is shipped zipped.
+unzip -o -q "$samples/ultrasounds/GREYSCALE_CINE.zip" -d "$work/sources"
+frames=$(dcmdump -q +P NumberOfFrames "$work/sources/GREYSCALE_CINE.dcm" | sed -n 's/.*\[\([0-9]*\)\].*/\1/p')
+((${frames:-0} > 1)) || { echo "GREYSCALE_CINE.dcm is not multi-frame" >&2; exit 1; }
+
+machine="$(lscpu | sed -n 's/^Model name: *//p'), nproc $jobs, $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)"
+echo "$machine; $repeat rounds, median time"
+"$tool" corpus "${single_frame[@]}" --count "$files" --out "$work/small" 2>"$work/logs/corpus-small.err"
+bench_corpus small "$work/small" "$repeat" "${keys[@]}"
+rm -rf "$work/small"
+"$tool" corpus --from "$work/sources" --count "$multiframe" --out "$work/multiframe" 2>"$work/logs/corpus-multiframe.err"
+bench_corpus multiframe "$work/multiframe" "$repeat" "${keys[@]}"
+rm -rf "$work/multiframe"
+if ((big > 0)); then
+  "$tool" corpus "${single_frame[@]}" --count "$big" --out "$work/big" 2>"$work/logs/corpus-big.err"
+  bench_corpus big "$work/big" 1 "put:$jobs"
+  rm -rf "$work/big"
+fi
+
+# Speed ratios are of files/s, so > 1 means faster than the floor / gdcmanon.
+report() {
+  awk -F'\t' -v md="$1" -v jobs="$jobs" -v files="$files" '
+    { n++; corpus[n] = $1; cmd[n] = $2; j[n] = $3; count[n] = $4; bytes[n] = $5; sec[n] = $6; rss[n] = $7; bad[n] = $8
+      rate[n] = $6 > 0 ? $4 / $6 : 0
+      if ($2 == "floor") floor[$1, $3] = rate[n]
+      if ($2 == "gdcmanon") gdcm[$1] = rate[n]
+      if ($2 == "deid put") put[$1, $3] = rate[n] }
+    function row(a, b, c, d, e, f, g, h, i, k, l) {
+      if (md) printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a, b, c, d, e, f, g, h, i, k, l
+      else printf "%-10s %-13s %3s %6s %8s %9s %8s %8s %8s %10s  %s\n", a, b, c, d, e, f, g, h, i, k, l
+    }
+    function ratio(x, y) { return y > 0 ? sprintf("%.2f", x / y) : "-" }
+    END {
+      row("corpus", "command", "-j", "files", "seconds", "files/s", "MB/s", "RSS MiB", "x floor", "x gdcmanon", "problem")
+      if (md) print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+      for (i = 1; i <= n; i++) {
+        if (corpus[i] == "big") continue
+        row(corpus[i], cmd[i], j[i], count[i], sec[i], sprintf("%.1f", rate[i]),
+            sprintf("%.1f", sec[i] > 0 ? bytes[i] / 1e6 / sec[i] : 0), sprintf("%.1f", rss[i] / 1024),
+            ratio(rate[i], floor[corpus[i], j[i]]), ratio(rate[i], gdcm[corpus[i]]), bad[i])
+      }
+      print ""
+      for (i = 1; i <= n; i++) {
+        c = corpus[i]
+        if (c == "big" || (c in seen)) continue
+        seen[c] = 1
+        pct = floor[c, 1] > 0 ? 100 * put[c, 1] / floor[c, 1] : 0
+        x = put[c, 1] > 0 ? put[c, jobs] / put[c, 1] : 0
+        printf "%s%s: put -j1 / floor -j1 = %.0f%% (goal >= 70%%: %s)\n", (md ? "- " : ""), c, pct, (pct >= 70 ? "met" : "NOT met")
+        printf "%s%s: put -j%d / put -j1 = %.2f× (goal >= 1.7×: %s)\n", (md ? "- " : ""), c, jobs, x, (x >= 1.7 ? "met" : "NOT met")
+      }
+      for (i = 1; i <= n; i++) if (corpus[i] == "small" && cmd[i] == "deid put" && j[i] == jobs) small = i
+      for (i = 1; i <= n; i++) if (corpus[i] == "big")
+        printf "%speak RSS of deid put -j%d: %.1f MiB for %d files, %.1f MiB for %d files (%.1f s, %.0f files/s)%s\n",
+               (md ? "- " : "\n"), jobs, rss[small] / 1024, count[small], rss[i] / 1024, count[i], sec[i], rate[i],
+               (bad[i] == "-" ? "" : ", " bad[i])
+    }' "$results"
+}
+
+echo
+report 0
+{
+  echo "$machine; median of $repeat rounds; MB/s = input bytes (10^6) per second;" \
+    "x floor (same -j) and x gdcmanon are files/s ratios, > 1 = faster."
+  echo
+  report 1
+} >"$work/results.md"
+echo
+echo "markdown: $work/results.md; logs: $work/logs"
