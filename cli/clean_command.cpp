@@ -57,6 +57,10 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
             case PixelVerdict::clean: {
                 std::unique_ptr<DcmDataset> before;
                 if (options.png) {
+                    // Decoded first, so that the preview can show it whatever the codec.
+                    if (const std::string error = decode_pixels(file); !error.empty()) {
+                        return fail(error);
+                    }
                     before = std::make_unique<DcmDataset>(*file.getDataset());
                 }
                 const CleanReport report = clean_pixels(file, outcome.matches);

@@ -155,6 +155,42 @@ TEST(Clean, JpegYbrIsDecodedToRgbAndBlanksBlack) {
     }
 }
 
+TEST(Clean, LosslessJpeg2000IsDecodedWithOpenJpeg) {
+    // MR_small_jp2klossless.dcm is MR_small.dcm (64x64, 16 bit signed) encoded losslessly.
+    const auto result = clean(kFiles / "MR_small_jp2klossless.dcm", "  coordinates 0,0,10,10\n");
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_THAT(result.err, ::testing::HasSubstr("note: written uncompressed: DCMTK cannot re-encode JPEG 2000"));
+    const Pixels after = decoded(result.file);
+    const Pixels original = decoded(kFiles / "MR_small.dcm");
+    EXPECT_EQ(after.syntax, EXS_LittleEndianExplicit);
+    ASSERT_EQ(after.bytes.size(), original.bytes.size());
+    const auto byte_at = [](std::size_t x, std::size_t y) { return (y * 64 + x) * 2; };
+    for (std::size_t b = 0; b < 2; ++b) {
+        EXPECT_EQ(after.bytes[byte_at(9, 9) + b], 0);
+        EXPECT_EQ(after.bytes[byte_at(10, 10) + b], original.bytes[byte_at(10, 10) + b]);
+        EXPECT_EQ(after.bytes[byte_at(40, 5) + b], original.bytes[byte_at(40, 5) + b]);
+    }
+    EXPECT_NE(original.bytes[byte_at(40, 5)] + original.bytes[byte_at(40, 5) + 1], 0);
+}
+
+TEST(Clean, Jpeg2000ColourTransformIsUndoneToRgb) {
+    const auto result = clean(kFiles / "GDCMJ2K_TextGBR.dcm", "  coordinates 0,0,10,10\n");
+    ASSERT_EQ(result.status, 0) << result.err;
+    DcmFileFormat file;
+    ASSERT_TRUE(file.loadFile(result.file.c_str()).good());
+    OFString photometric;
+    file.getDataset()->findAndGetOFString(DCM_PhotometricInterpretation, photometric);
+    EXPECT_EQ(photometric, "RGB");  // was YBR_RCT
+    const Pixels after = decoded(result.file);
+    Uint16 columns = 0;
+    file.getDataset()->findAndGetUint16(DCM_Columns, columns);
+    const auto rgb = [&](std::size_t x, std::size_t y) { return (y * columns + x) * 3; };
+    for (std::size_t s = 0; s < 3; ++s) {
+        EXPECT_EQ(after.bytes[rgb(5, 5) + s], 0);
+        EXPECT_EQ(after.bytes[rgb(200, 5) + s], 128);  // the grey background (checked in the --png preview)
+    }
+}
+
 TEST(Clean, FlaggedWithoutRegionsGoesToQuarantine) {
     const auto input = kFiles / "CT_small.dcm";
     const auto result = clean(input, "  contains Modality CT\n");

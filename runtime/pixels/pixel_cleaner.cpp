@@ -1,5 +1,7 @@
 #include "runtime/pixels/pixel_cleaner.hpp"
 
+#include "runtime/pixels/jpeg2000.hpp"
+
 #include <algorithm>
 #include <mutex>
 
@@ -111,6 +113,19 @@ void apply(Sample* pixels, std::size_t count, const std::vector<std::uint8_t>& m
 
 }  // namespace
 
+std::string decode_pixels(DcmFileFormat& file) {
+    register_codecs();
+    DcmDataset& dataset = *file.getDataset();
+    const DcmXfer original(dataset.getOriginalXfer());
+    if (const std::string error = decode_jpeg2000(dataset); !error.empty()) {
+        return "cannot decode JPEG 2000 pixel data: " + error;
+    }
+    if (original.isEncapsulated() && dataset.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad()) {
+        return std::string("cannot decode ") + original.getXferName() + " pixel data";
+    }
+    return "";
+}
+
 CleanReport clean_pixels(DcmFileFormat& file, const std::vector<FilterMatch>& matches) {
     register_codecs();
     CleanReport report;
@@ -130,8 +145,8 @@ CleanReport clean_pixels(DcmFileFormat& file, const std::vector<FilterMatch>& ma
 
     const E_TransferSyntax original = dataset.getOriginalXfer();
     const DcmXfer original_xfer(original);
-    if (original_xfer.isEncapsulated() && dataset.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad()) {
-        report.error = std::string("cannot decode ") + original_xfer.getXferName() + " pixel data";
+    if (const std::string error = decode_pixels(file); !error.empty()) {
+        report.error = error;
         return report;
     }
     const auto mask = build_mask(rows, columns, matches);

@@ -15,6 +15,11 @@ struct CleanReport {
     std::size_t blanked_pixels = 0;  // per frame
 };
 
+// Decodes compressed pixel data in place (DCMTK's codecs; JPEG 2000 with
+// OpenJPEG), keeping the original transfer syntax on record so that
+// clean_pixels can re-encode in it. "" or the reason it cannot.
+std::string decode_pixels(DcmFileFormat& file);
+
 // Blacks out the regions of the matched LABELs (spec §4.1): a mask the size
 // of one frame starts all ones, blank regions set 0 and keep regions set 1
 // in recipe order (clipped to the image), and every frame and every sample

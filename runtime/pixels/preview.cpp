@@ -7,6 +7,8 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdatset.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmimage/diregist.h>
 #include <dcmtk/dcmimgle/dcmimage.h>
 #include <png.h>
@@ -29,7 +31,12 @@ struct Canvas {
 
 // The first frame as 8-bit RGB, windowed over its own value range.
 std::optional<Canvas> render(DcmDataset& dataset) {
-    DicomImage image(&dataset, dataset.getOriginalXfer(), CIF_UsePartialAccessToPixelData, 0, 1);
+    // Pixels decoded in memory (JPEG 2000 by OpenJPEG, for one) are read as such.
+    DcmElement* pixels = nullptr;
+    const bool decoded = dataset.findAndGetElement(DCM_PixelData, pixels).good() &&
+                         static_cast<DcmPixelData*>(pixels)->hasRepresentation(EXS_LittleEndianExplicit, nullptr);
+    DicomImage image(&dataset, decoded ? EXS_LittleEndianExplicit : dataset.getOriginalXfer(),
+                     CIF_UsePartialAccessToPixelData, 0, 1);
     if (image.getStatus() != EIS_Normal) {
         return std::nullopt;
     }
