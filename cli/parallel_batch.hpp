@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <map>
 #include <optional>
 #include <utility>
@@ -34,50 +35,65 @@ inline std::size_t progress_total(ProgressStyle style, const std::vector<std::fi
 // number of workers. A worker never runs more than a window of files ahead
 // of the oldest one not yet delivered: memory stays bounded by the files in
 // flight, whatever the size of the corpus.
-// `process` must not throw: a file's failure is part of its result.
+// A file's failure belongs in its result; an exception (out of memory, a
+// Lua state that cannot be made) stops the batch and is rethrown here once
+// every worker has stopped, never left to end the process from a thread.
 template <typename MakeWorker, typename Process, typename Deliver>
 void run_in_parallel(InputWalk& walk, unsigned jobs, MakeWorker make_worker, Process process, Deliver deliver) {
     using Worker = decltype(make_worker());
     using Result = decltype(process(std::declval<Worker&>(), std::declval<const InputFile&>()));
     const std::size_t window = 8 * static_cast<std::size_t>(jobs);
 
-    std::mutex lock;  // guards the walk, the counters and the waiting results
+    std::mutex lock;  // guards the walk, the counters, the waiting results and the failure
     std::condition_variable delivered_more;
     std::size_t next_index = 0;
     std::size_t next_to_deliver = 0;
     std::map<std::size_t, std::pair<InputFile, Result>> waiting;  // finished out of order
+    std::exception_ptr failure;  // the first exception of any worker: the batch stops, it is rethrown
 
     auto work = [&] {
-        Worker worker = make_worker();
-        while (true) {
-            std::size_t index = 0;
-            std::optional<InputFile> input;
-            {
-                std::unique_lock guard(lock);
-                delivered_more.wait(guard, [&] { return next_index < next_to_deliver + window; });
-                input = walk.next();
-                if (!input) {
-                    return;
+        try {
+            Worker worker = make_worker();
+            while (true) {
+                std::size_t index = 0;
+                std::optional<InputFile> input;
+                {
+                    std::unique_lock guard(lock);
+                    delivered_more.wait(guard, [&] { return failure || next_index < next_to_deliver + window; });
+                    if (failure || !(input = walk.next())) {
+                        return;
+                    }
+                    index = next_index++;
                 }
-                index = next_index++;
+                Result result = process(worker, *input);
+                const std::lock_guard guard(lock);
+                waiting.emplace(index, std::make_pair(std::move(*input), std::move(result)));
+                while (!failure && !waiting.empty() && waiting.begin()->first == next_to_deliver) {
+                    const auto& [done_input, done_result] = waiting.begin()->second;
+                    deliver(done_input, done_result);
+                    waiting.erase(waiting.begin());
+                    ++next_to_deliver;
+                }
+                delivered_more.notify_all();
             }
-            Result result = process(worker, *input);
+        } catch (...) {
             const std::lock_guard guard(lock);
-            waiting.emplace(index, std::make_pair(std::move(*input), std::move(result)));
-            while (!waiting.empty() && waiting.begin()->first == next_to_deliver) {
-                const auto& [done_input, done_result] = waiting.begin()->second;
-                deliver(done_input, done_result);
-                waiting.erase(waiting.begin());
-                ++next_to_deliver;
+            if (!failure) {
+                failure = std::current_exception();
             }
             delivered_more.notify_all();
         }
     };
-    std::vector<std::jthread> workers;
-    for (unsigned j = 1; j < jobs; ++j) {
-        workers.emplace_back(work);
+    {
+        std::vector<std::jthread> workers;
+        for (unsigned j = 1; j < jobs; ++j) {
+            workers.emplace_back(work);
+        }
+        work();
     }
-    work();
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
 }
 
 }  // namespace deid

@@ -26,6 +26,9 @@ namespace deid {
 namespace {
 
 constexpr int kExitFileFailed = 1;
+// Warnings that name a file's own values are all different; past this many
+// distinct ones each is just printed, so memory does not grow with the corpus.
+constexpr std::size_t kWarningsRemembered = 10'000;
 
 std::string as_variable(const nlohmann::json& value) {
     if (value.is_string()) {
@@ -133,6 +136,7 @@ struct FileResult {
     // Each once per run with the first file that has it, then counted: a
     // recipe line that warns on every file would otherwise bury the rest.
     std::vector<std::string> warnings;
+    std::string sha256;  // of the output, for --report (hashed by the worker)
     std::string report;    // for standard output (explain, quarantine)
     std::size_t changes = 0;
 };
@@ -311,7 +315,7 @@ std::string report_line(const InputFile& input, const FileResult& result) {
                           {"output", has_output ? result.output.string() : ""},
                           {"status", status_word(result.status)},
                           {"error", result.error},
-                          {"sha256", has_output ? sha256_of_file(result.output) : ""},
+                          {"sha256", result.sha256},
                           {"changes", result.changes}}
                .dump() +
            '\n';
@@ -355,6 +359,11 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
         }
         result.messages = worker->lua_log.str() + result.messages;
         worker->lua_log.str("");
+        const bool has_output = result.status == FileStatus::written || result.status == FileStatus::quarantined ||
+                                result.status == FileStatus::resumed;
+        if (options.report && has_output) {
+            result.sha256 = sha256_of_file(result.output);
+        }
         return result;
     };
     std::map<std::string, std::size_t> warnings_seen;  // text -> files
@@ -362,8 +371,14 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
         ++counts[result.status];
         std::string messages = result.messages;
         for (const auto& warning : result.warnings) {
-            if (warnings_seen[warning]++ == 0) {
-                messages += input.path.string() + ": warning: " + warning + "\n";
+            const auto seen = warnings_seen.find(warning);
+            if (seen != warnings_seen.end()) {
+                ++seen->second;
+                continue;
+            }
+            messages += input.path.string() + ": warning: " + warning + "\n";
+            if (warnings_seen.size() < kWarningsRemembered) {
+                warnings_seen.emplace(warning, 1);
             }
         }
         out << result.report;

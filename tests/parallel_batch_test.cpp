@@ -1,0 +1,77 @@
+// The batch runner itself: results in walk order whatever the workers do,
+// and an exception stops the batch and reaches the caller.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "cli/parallel_batch.hpp"
+#include "tests/test_support.hpp"
+
+namespace deid {
+namespace {
+
+std::filesystem::path folder_of_files(std::size_t count) {
+    const auto folder = testing::scratch_dir() / "in";
+    std::filesystem::create_directories(folder);
+    for (std::size_t i = 0; i < count; ++i) {
+        std::ofstream(folder / ("f" + std::to_string(1000 + i))) << i;
+    }
+    return folder;
+}
+
+TEST(ParallelBatch, DeliversInWalkOrderWhateverFinishesFirst) {
+    const auto folder = folder_of_files(60);
+    InputWalk walk({folder});
+    std::vector<std::string> delivered;
+    run_in_parallel(
+        walk, 4, [] { return 0; },
+        [](int, const InputFile& input) {
+            // Later files finish first.
+            const int number = std::stoi(input.path.filename().string().substr(1)) - 1000;
+            std::this_thread::sleep_for(std::chrono::microseconds(100 * (60 - number) % 700));
+            return input.path.filename().string();
+        },
+        [&](const InputFile& input, const std::string& result) {
+            EXPECT_EQ(input.path.filename().string(), result);
+            delivered.push_back(result);
+        });
+    ASSERT_EQ(delivered.size(), 60u);
+    EXPECT_TRUE(std::is_sorted(delivered.begin(), delivered.end()));
+}
+
+TEST(ParallelBatch, AnExceptionStopsTheBatchAndReachesTheCaller) {
+    const auto folder = folder_of_files(40);
+    InputWalk walk({folder});
+    std::size_t delivered = 0;
+    const auto run = [&] {
+        run_in_parallel(
+            walk, 3, [] { return 0; },
+            [](int, const InputFile& input) {
+                if (input.path.filename() == "f1010") {
+                    throw std::runtime_error("out of luck");
+                }
+                return 0;
+            },
+            [&](const InputFile&, int) { ++delivered; });
+    };
+    EXPECT_THROW(run(), std::runtime_error);
+    EXPECT_LE(delivered, 10u);  // nothing after the failed file is delivered
+}
+
+TEST(ParallelBatch, AWorkerThatCannotStartStopsTheBatch) {
+    const auto folder = folder_of_files(5);
+    InputWalk walk({folder});
+    const auto run = [&] {
+        run_in_parallel(
+            walk, 2, []() -> int { throw std::runtime_error("no Lua state"); }, [](int, const InputFile&) { return 0; },
+            [](const InputFile&, int) {});
+    };
+    EXPECT_THROW(run(), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace deid
