@@ -13,6 +13,7 @@
 
 #include "cli/progress.hpp"
 #include "runtime/io/inputs.hpp"
+#include "runtime/io/read_ahead.hpp"
 
 namespace deid {
 
@@ -50,6 +51,7 @@ void run_in_parallel(InputWalk& walk, unsigned jobs, MakeWorker make_worker, Pro
     std::size_t next_to_deliver = 0;
     std::map<std::size_t, std::pair<InputFile, Result>> waiting;  // finished out of order
     std::exception_ptr failure;  // the first exception of any worker: the batch stops, it is rethrown
+    ReadAhead files(walk, 2 * static_cast<std::size_t>(jobs));
 
     auto work = [&] {
         try {
@@ -60,7 +62,7 @@ void run_in_parallel(InputWalk& walk, unsigned jobs, MakeWorker make_worker, Pro
                 {
                     std::unique_lock guard(lock);
                     delivered_more.wait(guard, [&] { return failure || next_index < next_to_deliver + window; });
-                    if (failure || !(input = walk.next())) {
+                    if (failure || !(input = files.next())) {
                         return;
                     }
                     index = next_index++;

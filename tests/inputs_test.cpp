@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "runtime/io/inputs.hpp"
+#include "runtime/io/read_ahead.hpp"
 #include "tests/test_support.hpp"
 
 namespace deid {
@@ -63,6 +64,24 @@ TEST(InputWalk, TheFilterPicksFilesWithoutChangingTheirOrder) {
     EXPECT_TRUE(std::is_sorted(files.begin(), files.end(),
                                [](const InputFile& a, const InputFile& b) { return a.path < b.path; }));
     EXPECT_EQ(count_inputs({data}, keep), 11u);
+}
+
+TEST(ReadAhead, HandsOutTheWalkUnchanged) {
+    const auto data = testing::kSharedDir / "data" / "dicom" / "deid-data";
+    const auto expected = walk_all({data});
+    for (const std::size_t depth : {0U, 1U, 4U, 100U}) {
+        InputWalk walk({data});
+        ReadAhead ahead(walk, depth);
+        std::vector<std::filesystem::path> got;
+        while (auto file = ahead.next()) {
+            got.push_back(file->path);
+        }
+        ASSERT_EQ(got.size(), expected.size()) << depth;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            EXPECT_EQ(got[i], expected[i].path);
+        }
+        EXPECT_FALSE(ahead.next().has_value());
+    }
 }
 
 }  // namespace
