@@ -5,19 +5,21 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: bench/run.sh [--files 2000] [--multiframe 100] [--big 20000] [--work DIR] [--repeat 5]
+usage: bench/run.sh [--files 2000] [--multiframe 100] [--big 20000] [--work DIR] [--repeat 5] [--cold]
   --files N       copies of the single-frame sample files (small-file corpus)
   --multiframe N  copies of the largest multi-frame sample file
   --big N         corpus size for the peak-RSS check of 'deid put -j all' (0 skips it)
   --work DIR      scratch folder, wiped at start (default /tmp/deid-bench)
   --repeat N      rounds over all commands; the table shows the median time and the largest RSS
+  --cold          drop the page cache before every run (root), as a fresh PACS export on disk would be
 Environment: DEID_BENCH_DATA (default: ../shared/data/dicom next to the repository).
 EOF
 }
 
-files=2000 multiframe=100 big=20000 work=/tmp/deid-bench repeat=5
+files=2000 multiframe=100 big=20000 work=/tmp/deid-bench repeat=5 cold=no
 while (($#)); do
   case $1 in
+    --cold) cold=yes; shift; continue ;;
     --files) files=$2 ;;
     --multiframe) multiframe=$2 ;;
     --big) big=$2 ;;
@@ -35,6 +37,7 @@ deid=$repo/build/deid
 tool=$repo/build/bench/deid_bench_tool
 jobs=$(nproc)
 gdcmanon=$(command -v gdcmanon) || { echo "gdcmanon not found (apt-get install libgdcm-tools)" >&2; exit 1; }
+[[ $cold == no || -w /proc/sys/vm/drop_caches ]] || { echo "--cold needs root (it writes /proc/sys/vm/drop_caches)" >&2; exit 1; }
 
 # The scratch folder is wiped, so only ever wipe one this script created.
 if [[ -e $work && ! -e $work/.deid-bench && -n $(ls -A "$work") ]]; then
@@ -87,6 +90,7 @@ run_once() {
   [[ -z $out ]] || rm -rf "$out"
   # Write-back of earlier output would otherwise land in this run's time.
   sync
+  [[ $cold == no ]] || echo 3 >/proc/sys/vm/drop_caches
   local rc=0 start end kib issue=""
   start=$EPOCHREALTIME
   /usr/bin/time -f '%e %M' -o "$log.time" "${argv[@]}" >"$log.out" 2>"$log.err" || rc=$?
@@ -157,6 +161,7 @@ frames=$(dcmdump -q +P NumberOfFrames "$work/sources/GREYSCALE_CINE.dcm" | sed -
 ((${frames:-0} > 1)) || { echo "GREYSCALE_CINE.dcm is not multi-frame" >&2; exit 1; }
 
 machine="$(lscpu | sed -n 's/^Model name: *//p'), nproc $jobs, $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)"
+[[ $cold == no ]] || machine+=", page cache dropped before every run"
 echo "$machine; $repeat rounds, median time"
 "$tool" corpus "${single_frame[@]}" --count "$files" --out "$work/small" 2>"$work/logs/corpus-small.err"
 bench_corpus small "$work/small" "$repeat" "${keys[@]}"

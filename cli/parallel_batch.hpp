@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <map>
 #include <optional>
@@ -39,8 +40,22 @@ inline std::size_t progress_total(ProgressStyle style, const std::vector<std::fi
 // A file's failure belongs in its result; an exception (out of memory, a
 // Lua state that cannot be made) stops the batch and is rethrown here once
 // every worker has stopped, never left to end the process from a thread.
+// What commands that only read headers (get, inspect) read ahead of each
+// file: headers sit at the start, large values after them are skipped.
+inline constexpr std::uint64_t kHeaderReadAhead = 1 << 20;
+
+// How a batch runs: worker threads, and how much of each upcoming file to
+// read ahead (0: all of it, for commands that write the file out again;
+// commands that only read the header need its first part only).
+struct BatchSettings {
+    unsigned jobs = 1;
+    std::uint64_t read_ahead_bytes = 0;
+};
+
 template <typename MakeWorker, typename Process, typename Deliver>
-void run_in_parallel(InputWalk& walk, unsigned jobs, MakeWorker make_worker, Process process, Deliver deliver) {
+void run_in_parallel(InputWalk& walk, const BatchSettings& settings, MakeWorker make_worker, Process process,
+                     Deliver deliver) {
+    const unsigned jobs = std::max(1U, settings.jobs);
     using Worker = decltype(make_worker());
     using Result = decltype(process(std::declval<Worker&>(), std::declval<const InputFile&>()));
     const std::size_t window = 8 * static_cast<std::size_t>(jobs);
@@ -58,18 +73,22 @@ void run_in_parallel(InputWalk& walk, unsigned jobs, MakeWorker make_worker, Pro
             Worker worker = make_worker();
             while (true) {
                 std::size_t index = 0;
-                std::optional<InputFile> input;
+                std::optional<ReadAhead::Taken> taken;
                 {
                     std::unique_lock guard(lock);
                     delivered_more.wait(guard, [&] { return failure || next_index < next_to_deliver + window; });
-                    if (failure || !(input = files.next())) {
+                    if (failure || !(taken = files.next())) {
                         return;
                     }
                     index = next_index++;
                 }
-                Result result = process(worker, *input);
+                for (const auto& upcoming : taken->to_read_ahead) {
+                    read_ahead(upcoming, settings.read_ahead_bytes);
+                }
+                auto& input = taken->file;
+                Result result = process(worker, input);
                 const std::lock_guard guard(lock);
-                waiting.emplace(index, std::make_pair(std::move(*input), std::move(result)));
+                waiting.emplace(index, std::make_pair(std::move(input), std::move(result)));
                 while (!failure && !waiting.empty() && waiting.begin()->first == next_to_deliver) {
                     const auto& [done_input, done_result] = waiting.begin()->second;
                     deliver(done_input, done_result);

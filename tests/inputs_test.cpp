@@ -66,20 +66,25 @@ TEST(InputWalk, TheFilterPicksFilesWithoutChangingTheirOrder) {
     EXPECT_EQ(count_inputs({data}, keep), 11u);
 }
 
-TEST(ReadAhead, HandsOutTheWalkUnchanged) {
+TEST(ReadAhead, HandsOutTheWalkUnchangedAndNamesEachFileOnceToReadAhead) {
     const auto data = testing::kSharedDir / "data" / "dicom" / "deid-data";
     const auto expected = walk_all({data});
     for (const std::size_t depth : {0U, 1U, 4U, 100U}) {
         InputWalk walk({data});
         ReadAhead ahead(walk, depth);
         std::vector<std::filesystem::path> got;
-        while (auto file = ahead.next()) {
-            got.push_back(file->path);
+        std::vector<std::filesystem::path> read_ahead;
+        while (auto taken = ahead.next()) {
+            got.push_back(taken->file.path);
+            read_ahead.insert(read_ahead.end(), taken->to_read_ahead.begin(), taken->to_read_ahead.end());
+            // A file is named to read ahead before (or when) it is handed out.
+            EXPECT_TRUE(std::find(read_ahead.begin(), read_ahead.end(), taken->file.path) != read_ahead.end());
         }
         ASSERT_EQ(got.size(), expected.size()) << depth;
         for (std::size_t i = 0; i < got.size(); ++i) {
             EXPECT_EQ(got[i], expected[i].path);
         }
+        EXPECT_EQ(read_ahead, got);
         EXPECT_FALSE(ahead.next().has_value());
     }
 }

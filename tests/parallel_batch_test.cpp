@@ -28,7 +28,7 @@ TEST(ParallelBatch, DeliversInWalkOrderWhateverFinishesFirst) {
     InputWalk walk({folder});
     std::vector<std::string> delivered;
     run_in_parallel(
-        walk, 4, [] { return 0; },
+        walk, BatchSettings{4, 0}, [] { return 0; },
         [](int, const InputFile& input) {
             // Later files finish first.
             const int number = std::stoi(input.path.filename().string().substr(1)) - 1000;
@@ -49,7 +49,7 @@ TEST(ParallelBatch, AnExceptionStopsTheBatchAndReachesTheCaller) {
     std::size_t delivered = 0;
     const auto run = [&] {
         run_in_parallel(
-            walk, 3, [] { return 0; },
+            walk, BatchSettings{3, 0}, [] { return 0; },
             [](int, const InputFile& input) {
                 if (input.path.filename() == "f1010") {
                     throw std::runtime_error("out of luck");
@@ -67,7 +67,7 @@ TEST(ParallelBatch, AWorkerThatCannotStartStopsTheBatch) {
     InputWalk walk({folder});
     const auto run = [&] {
         run_in_parallel(
-            walk, 2, []() -> int { throw std::runtime_error("no Lua state"); }, [](int, const InputFile&) { return 0; },
+            walk, BatchSettings{2, 0}, []() -> int { throw std::runtime_error("no Lua state"); }, [](int, const InputFile&) { return 0; },
             [](const InputFile&, int) {});
     };
     EXPECT_THROW(run(), std::runtime_error);

@@ -4,20 +4,17 @@
 #include <unistd.h>
 
 namespace deid {
-namespace {
 
-// Only a hint: a file that cannot be opened here fails later, where it is read.
-void advise_will_need(const std::filesystem::path& path) {
+void read_ahead(const std::filesystem::path& path, std::uint64_t bytes) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
-        ::posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+        ::posix_fadvise(fd, 0, static_cast<off_t>(bytes), POSIX_FADV_WILLNEED);
         ::close(fd);
     }
 }
 
-}  // namespace
-
-std::optional<InputFile> ReadAhead::next() {
+std::optional<ReadAhead::Taken> ReadAhead::next() {
+    std::vector<std::filesystem::path> joined;  // all of the queue on the first call, then one a call
     while (!walk_done_ && queued_.size() <= depth_) {
         auto file = walk_.next();
         if (!file) {
@@ -25,16 +22,16 @@ std::optional<InputFile> ReadAhead::next() {
             break;
         }
         if (file->problem.empty()) {
-            advise_will_need(file->path);
+            joined.push_back(file->path);
         }
         queued_.push_back(std::move(*file));
     }
     if (queued_.empty()) {
         return std::nullopt;
     }
-    InputFile file = std::move(queued_.front());
+    Taken taken{std::move(queued_.front()), std::move(joined)};
     queued_.pop_front();
-    return file;
+    return taken;
 }
 
 }  // namespace deid

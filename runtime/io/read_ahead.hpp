@@ -1,22 +1,32 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <optional>
+#include <vector>
 
 #include "runtime/io/inputs.hpp"
 
 namespace deid {
 
-// Hands out the walk's files a few ahead of time, asking the kernel to read
-// each one into the page cache as it joins the queue (posix_fadvise
-// WILLNEED). A batch over a cold folder otherwise waits for the disk on
-// every file; now the reads of the next files overlap the work on this one.
+// Hands out the walk's files a few ahead of time, so that the kernel can
+// read the next files into the page cache while the current ones are being
+// worked on: a batch over a cold folder otherwise waits for the disk on
+// every file. next() is cheap (the batch calls it under its lock); the
+// caller asks for the reads with read_ahead(), outside the lock, since
+// starting them may block.
 class ReadAhead {
 public:
+    struct Taken {
+        InputFile file;
+        std::vector<std::filesystem::path> to_read_ahead;  // the files that just joined the queue
+    };
+
     ReadAhead(InputWalk& walk, std::size_t depth) : walk_(walk), depth_(depth) {}
 
-    std::optional<InputFile> next();
+    std::optional<Taken> next();
 
 private:
     InputWalk& walk_;
@@ -24,5 +34,10 @@ private:
     std::deque<InputFile> queued_;
     bool walk_done_ = false;
 };
+
+// Asks the kernel to read the first `bytes` of the file (0: all of it) into
+// the page cache (posix_fadvise WILLNEED). Only a hint: a file that cannot
+// be opened here fails later, where it is read.
+void read_ahead(const std::filesystem::path& path, std::uint64_t bytes);
 
 }  // namespace deid
