@@ -40,16 +40,17 @@ inline std::size_t progress_total(ProgressStyle style, const std::vector<std::fi
 // A file's failure belongs in its result; an exception (out of memory, a
 // Lua state that cannot be made) stops the batch and is rethrown here once
 // every worker has stopped, never left to end the process from a thread.
-// What commands that only read headers (get, inspect) read ahead of each
-// file: headers sit at the start, large values after them are skipped.
+// How much of each upcoming file a batch asks the kernel to read ahead:
+// commands that only read headers (get, inspect) need the start of a file;
+// commands that write files out need all of it, but asking for all of a
+// large multi-frame file would queue its reads ahead of the file being
+// worked on, so the kernel's own sequential read-ahead does the rest.
 inline constexpr std::uint64_t kHeaderReadAhead = 1 << 20;
+inline constexpr std::uint64_t kWholeFileReadAhead = 4 << 20;
 
-// How a batch runs: worker threads, and how much of each upcoming file to
-// read ahead (0: all of it, for commands that write the file out again;
-// commands that only read the header need its first part only).
 struct BatchSettings {
     unsigned jobs = 1;
-    std::uint64_t read_ahead_bytes = 0;
+    std::uint64_t read_ahead_bytes = kWholeFileReadAhead;  // of each upcoming file
 };
 
 template <typename MakeWorker, typename Process, typename Deliver>

@@ -387,7 +387,7 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
         }
         progress.file_done(messages);
     };
-    run_in_parallel(inputs, BatchSettings{worker_count(options.jobs), 0}, make_worker, process, deliver);
+    run_in_parallel(inputs, BatchSettings{worker_count(options.jobs), kWholeFileReadAhead}, make_worker, process, deliver);
 
     std::ostringstream summary;
     for (const auto& [warning, files] : warnings_seen) {
