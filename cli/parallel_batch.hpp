@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <exception>
 #include <map>
-#include <optional>
-#include <utility>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "cli/progress.hpp"
@@ -30,16 +30,6 @@ inline std::size_t progress_total(ProgressStyle style, const std::vector<std::fi
     return style == ProgressStyle::none ? 0 : count_inputs(inputs, keep);
 }
 
-// Runs `process(worker, input)` for every file of the walk on `jobs`
-// threads, each with its own `make_worker()` state (a Lua state, a pattern
-// memo), and hands the results to `deliver(input, result)` one at a time and
-// in walk order, so that whatever the command prints is the same for any
-// number of workers. A worker never runs more than a window of files ahead
-// of the oldest one not yet delivered: memory stays bounded by the files in
-// flight, whatever the size of the corpus.
-// A file's failure belongs in its result; an exception (out of memory, a
-// Lua state that cannot be made) stops the batch and is rethrown here once
-// every worker has stopped, never left to end the process from a thread.
 // How much of each upcoming file a batch asks the kernel to read ahead:
 // commands that only read headers (get, inspect) need the start of a file;
 // commands that write files out need all of it, but asking for all of a
@@ -53,6 +43,16 @@ struct BatchSettings {
     std::uint64_t read_ahead_bytes = kWholeFileReadAhead;  // of each upcoming file
 };
 
+// Runs `process(worker, input)` for every file of the walk on `jobs`
+// threads, each with its own `make_worker()` state (a Lua state, a pattern
+// memo), and hands the results to `deliver(input, result)` one at a time and
+// in walk order, so that whatever the command prints is the same for any
+// number of workers. A worker never runs more than a window of files ahead
+// of the oldest one not yet delivered: memory stays bounded by the files in
+// flight, whatever the size of the corpus.
+// A file's failure belongs in its result; an exception (out of memory, a
+// Lua state that cannot be made) stops the batch and is rethrown here once
+// every worker has stopped, never left to end the process from a thread.
 template <typename MakeWorker, typename Process, typename Deliver>
 void run_in_parallel(InputWalk& walk, const BatchSettings& settings, MakeWorker make_worker, Process process,
                      Deliver deliver) {
