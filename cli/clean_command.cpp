@@ -111,7 +111,10 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
         [&](int, const InputFile& input) { return clean_file(options, *plan, input); },
         [&](const InputFile&, const CleanedFile& result) {
             ++counts[result.status];
-            out << result.notice;
+            if (!result.notice.empty()) {
+                progress.make_room();
+                out << result.notice << std::flush;
+            }
             progress.file_done(result.messages);
         });
     std::ostringstream summary;

@@ -165,10 +165,11 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
         [&](int, const InputFile& input) { return screen_file(*plan, input, options.format); },
         [&](const InputFile&, const Screened& result) {
             if (result.loaded) {
+                progress.make_room();
                 if (options.format == InspectFormat::json) {
                     out << (screened == 0 ? "\n" : ",\n");
                 }
-                out << result.text;
+                out << result.text << std::flush;
                 ++screened;
             }
             flagged += result.flagged ? 1 : 0;

@@ -28,6 +28,9 @@ public:
     void file_done(std::string_view messages);
     // Messages that belong to no file, such as the summary; removes the bar first.
     void print(std::string_view text);
+    // Removes the bar, so that what the command writes to standard output
+    // next (on the same terminal) starts on a clean line.
+    void make_room() { clear_bar(); }
 
 private:
     using Clock = std::chrono::steady_clock;

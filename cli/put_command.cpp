@@ -381,7 +381,10 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
                 warnings_seen.emplace(warning, 1);
             }
         }
-        out << result.report;
+        if (!result.report.empty()) {
+            progress.make_room();
+            out << result.report << std::flush;
+        }
         if (report.is_open()) {
             report << report_line(input, result);
         }
