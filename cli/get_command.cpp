@@ -136,6 +136,9 @@ int run_get(const GetOptions& options, const ElementDictionary& dictionary, std:
         [&](int, const InputFile& input) { return identifiers_of(input, protected_tags); },
         [&](const InputFile&, const FileIdentifiers& result) {
             if (!result.json.empty()) {
+                if (!options.output) {
+                    progress.make_room();
+                }
                 json << (first ? "\n" : ",\n") << result.json;
                 first = false;
             }
