@@ -100,4 +100,13 @@ std::string join_multi_value(const std::vector<std::string>& values) {
     return joined;
 }
 
+std::string hex_digits(std::uint32_t value, int digits) {
+    constexpr std::string_view kHex = "0123456789ABCDEF";
+    std::string text(static_cast<std::size_t>(digits), '0');
+    for (int i = digits - 1; i >= 0; --i, value >>= 4U) {
+        text[static_cast<std::size_t>(i)] = kHex[value & 0xFU];
+    }
+    return text;
+}
+
 }  // namespace deid::grammar

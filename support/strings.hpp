@@ -26,4 +26,7 @@ namespace deid {
 [[nodiscard]] std::vector<std::string> split_multi_value(std::string_view text);
 [[nodiscard]] std::string join_multi_value(const std::vector<std::string>& values);
 
+// `value` as upper-case hex, zero-padded to `digits` ("0010", "00100010").
+[[nodiscard]] std::string hex_digits(std::uint32_t value, int digits);
+
 }  // namespace deid::grammar

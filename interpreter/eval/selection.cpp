@@ -1,29 +1,14 @@
 #include "interpreter/eval/selection.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cctype>
+
+#include "support/strings.hpp"
 
 namespace deid {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string hex(std::uint32_t value, int digits) {
-    constexpr std::string_view kHex = "0123456789ABCDEF";
-    std::string text(static_cast<std::size_t>(digits), '0');
-    for (int i = digits - 1; i >= 0; --i, value >>= 4U) {
-        text[static_cast<std::size_t>(i)] = kHex[value & 0xFU];
-    }
-    return text;
-}
-
 std::string private_form(const ElementInfo& element) {
-    return "(" + hex(element.group, 4) + ",\"" + element.private_creator + "\"," + hex(element.element & 0xFFU, 2) + ")";
+    return "(" + hex_digits(element.group, 4) + ",\"" + element.private_creator + "\"," + hex_digits(element.element & 0xFFU, 2) + ")";
 }
 
 // Spec §3.2: expanders search the nested name, keyword, dictionary name and
@@ -32,7 +17,7 @@ bool pattern_matches(const re2::RE2& regex, const ElementInfo& element) {
     auto found = [&](const std::string& text) { return !text.empty() && re2::RE2::PartialMatch(text, regex); };
     return found(element.nested_name) || found(element.keyword) || found(element.name) ||
            found(tag_path_step(element.group, element.element)) ||
-           found(hex((std::uint32_t{element.group} << 16U) | element.element, 8)) ||
+           found(hex_digits((std::uint32_t{element.group} << 16U) | element.element, 8)) ||
            (!element.private_creator.empty() && found(private_form(element)));
 }
 
