@@ -32,9 +32,7 @@ struct Cleaned {
 };
 
 Cleaned clean(const std::filesystem::path& input, const std::string& label_body) {
-    const auto work = testing::scratch_dir() / ("deid_clean_" + input.stem().string());
-    std::filesystem::remove_all(work);
-    std::filesystem::create_directories(work);
+    const auto work = testing::fresh_subdir("deid_clean_" + input.stem().string());
     std::ofstream(work / "recipe.deid") << "FORMAT dicom\n%filter graylist\nLABEL test\n" << label_body;
     CleanOptions options;
     options.inputs = {input};
@@ -208,9 +206,7 @@ namespace {
 
 TEST(PutCleanPixels, FiltersReadTheOriginalHeaderThenPixelsAreCleaned) {
     const auto input = testing::kSharedDir / "data/dicom/deid-data/ultrasounds/GREYSCALE_IMAGE.dcm";
-    const auto work = testing::scratch_dir() / "deid_put_clean_pixels";
-    std::filesystem::remove_all(work);
-    std::filesystem::create_directories(work);
+    const auto work = testing::fresh_subdir("deid_put_clean_pixels");
     // The header removes Modality, which the filter reads: screening must see it still.
     std::ofstream(work / "recipe.deid") << "FORMAT dicom\n%filter graylist\nLABEL us\n  contains Modality US\n"
                                            "  coordinates 0,0,1024,40\n%header\nREMOVE Modality\n";
@@ -247,9 +243,7 @@ std::uint32_t big_endian_at(const std::string& bytes, std::size_t offset) {
 
 TEST(Clean, PngPreviewShowsBeforeAndAfterSideBySide) {
     const auto input = testing::kSharedDir / "data/dicom/deid-data/ultrasounds/GREYSCALE_IMAGE.dcm";
-    const auto work = testing::scratch_dir() / "deid_clean_png";
-    std::filesystem::remove_all(work);
-    std::filesystem::create_directories(work);
+    const auto work = testing::fresh_subdir("deid_clean_png");
     std::ofstream(work / "recipe.deid") << "FORMAT dicom\n%filter graylist\nLABEL us\n  contains Modality US\n"
                                            "  coordinates 0,0,640,40\n";
     CleanOptions options;

@@ -45,9 +45,7 @@ TEST_P(PutConformance, MatchesTheEstablishedTool) {
     const auto spec = case_json(name);
     ASSERT_FALSE(spec.contains("deviation")) << "put deviations need their own expected_here handling";
 
-    const auto work = testing::scratch_dir() / ("deid_conformance_" + name);
-    std::filesystem::remove_all(work);
-    std::filesystem::create_directories(work);
+    const auto work = testing::fresh_subdir("deid_conformance_" + name);
     PutOptions options;
     const std::filesystem::path input = testing::kSharedDir / spec["input"].get<std::string>();
     options.inputs = {input};

@@ -27,9 +27,7 @@ std::string value_of(const std::filesystem::path& file, const DcmTagKey& tag) {
 
 TEST(Examples, ResearchIdLookupFromACsvMapping) {
     const auto example = std::filesystem::path("recipes/examples/research-ids");  // tests run from the source root
-    const auto work = testing::scratch_dir() / "deid_example_research_ids";
-    std::filesystem::remove_all(work);
-    std::filesystem::create_directories(work);
+    const auto work = testing::fresh_subdir("deid_example_research_ids");
     std::ofstream(work / "secrets.json") << R"({"site_secret": "change-me"})";
     PutOptions options;
     options.inputs = {testing::kSharedDir / "data/dicom/deid-data/dicom-cookies"};
@@ -58,9 +56,7 @@ std::filesystem::path write_recipe_for_test(const std::filesystem::path& folder)
 }
 
 TEST(Examples, AnUnmappedPatientFailsItsFile) {
-    const auto work = testing::scratch_dir() / "deid_example_unmapped";
-    std::filesystem::remove_all(work);
-    std::filesystem::create_directories(work);
+    const auto work = testing::fresh_subdir("deid_example_unmapped");
     std::ofstream(work / "mapping.csv") << "PatientID,ResearchID\nsomeone-else,STUDY-9\n";
     std::ofstream(work / "lookup.lua") << "local ids = deid.csv('" + (work / "mapping.csv").string() +
                                               "', 'PatientID', 'ResearchID')\n"

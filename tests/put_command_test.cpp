@@ -20,17 +20,10 @@ using ::testing::HasSubstr;
 
 const std::filesystem::path kData = testing::kSharedDir / "data" / "dicom";
 
-std::filesystem::path fresh_folder(const std::string& name) {
-    const auto folder = testing::scratch_dir() / ("deid_put_test_" + name);
-    std::filesystem::remove_all(folder);
-    std::filesystem::create_directories(folder);
-    return folder;
-}
+std::filesystem::path fresh_folder(const std::string& name) { return testing::fresh_subdir("deid_put_test_" + name); }
 
 std::filesystem::path write_recipe(const std::filesystem::path& folder, const std::string& text) {
-    const auto path = folder / "recipe.deid";
-    std::ofstream(path) << text;
-    return path;
+    return testing::write_text(folder / "recipe.deid", text);
 }
 
 std::string read_bytes(const std::filesystem::path& path) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <string_view>
@@ -33,6 +34,21 @@ inline std::filesystem::path scratch_dir() {
         std::filesystem::create_directories(folder);
     }
     return folder;
+}
+
+// An emptied sub-folder of the test's scratch folder, for a test that runs
+// a command several times, each on its own folder.
+inline std::filesystem::path fresh_subdir(const std::string& name) {
+    const auto folder = scratch_dir() / name;
+    std::filesystem::remove_all(folder);
+    std::filesystem::create_directories(folder);
+    return folder;
+}
+
+// Writes `text` to `path` and returns the path.
+inline std::filesystem::path write_text(const std::filesystem::path& path, std::string_view text) {
+    std::ofstream(path) << text;
+    return path;
 }
 
 // "line:col: severity: message" for each diagnostic, in order found; the
