@@ -107,7 +107,7 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
     std::map<CleanStatus, std::size_t> counts;
     InputWalk inputs(options.inputs);
     Progress progress(err, options.progress, "deid clean", progress_total(options.progress, options.inputs));
-    run_in_parallel(inputs, BatchSettings{worker_count(options.jobs), kWholeFileReadAhead}, [] { return 0; },
+    run_in_parallel(inputs, BatchSettings{options.jobs, kWholeFileReadAhead}, [] { return 0; },
         [&](int, const InputFile& input) { return clean_file(options, *plan, input); },
         [&](const InputFile&, const CleanedFile& result) {
             ++counts[result.status];

@@ -4,18 +4,13 @@
 #include <ostream>
 #include <vector>
 
-#include "cli/progress.hpp"
+#include "cli/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 
 namespace deid {
 
-struct CleanOptions {
-    std::vector<std::filesystem::path> inputs;
-    std::vector<std::filesystem::path> recipes;  // none: the bundled default
-    bool with_default_recipe = false;
-    bool force = false;
-    unsigned jobs = 0;  // worker threads; 0: one per core
-    ProgressStyle progress = ProgressStyle::lines;
+// Without recipes, the bundled default screens.
+struct CleanOptions : BatchOptions {
     bool overwrite = false;
     bool skip_flagged = false;  // flagged files without regions: skip instead of quarantine
     bool png = false;           // write NAME.png beside each cleaned file: before | after, regions outlined

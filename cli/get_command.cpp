@@ -132,7 +132,7 @@ int run_get(const GetOptions& options, const ElementDictionary& dictionary, std:
     std::size_t failed = 0;
     bool first = true;
     json << "{";
-    run_in_parallel(inputs, BatchSettings{worker_count(options.jobs), kHeaderReadAhead}, [] { return 0; },
+    run_in_parallel(inputs, BatchSettings{options.jobs, kHeaderReadAhead}, [] { return 0; },
         [&](int, const InputFile& input) { return identifiers_of(input, protected_tags); },
         [&](const InputFile&, const FileIdentifiers& result) {
             if (!result.json.empty()) {

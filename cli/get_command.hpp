@@ -7,18 +7,13 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "cli/progress.hpp"
+#include "cli/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 
 namespace deid {
 
-struct GetOptions {
-    std::vector<std::filesystem::path> inputs;
-    std::vector<std::filesystem::path> recipes;  // linted first, like every command that takes recipes
-    bool with_default_recipe = false;
-    bool force = false;
-    unsigned jobs = 0;  // worker threads; 0: one per core
-    ProgressStyle progress = ProgressStyle::lines;
+// The recipes are only linted, like every command that takes recipes.
+struct GetOptions : BatchOptions {
     std::optional<std::filesystem::path> output;  // JSON file; standard output when unset
     std::vector<std::filesystem::path> lua_scripts;  // checked to load, and the recipes' func: names against them
 };

@@ -161,7 +161,7 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
     }
     InputWalk inputs(options.inputs);
     Progress progress(err, options.progress, "deid inspect", progress_total(options.progress, options.inputs));
-    run_in_parallel(inputs, BatchSettings{worker_count(options.jobs), kHeaderReadAhead}, [] { return 0; },
+    run_in_parallel(inputs, BatchSettings{options.jobs, kHeaderReadAhead}, [] { return 0; },
         [&](int, const InputFile& input) { return screen_file(*plan, input, options.format); },
         [&](const InputFile&, const Screened& result) {
             if (result.loaded) {

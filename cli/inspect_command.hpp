@@ -4,20 +4,15 @@
 #include <ostream>
 #include <vector>
 
-#include "cli/progress.hpp"
+#include "cli/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 
 namespace deid {
 
 enum class InspectFormat { table, json, csv };
 
-struct InspectOptions {
-    std::vector<std::filesystem::path> inputs;
-    std::vector<std::filesystem::path> recipes;  // none: the bundled default
-    bool with_default_recipe = false;
-    bool force = false;
-    unsigned jobs = 0;  // worker threads; 0: one per core
-    ProgressStyle progress = ProgressStyle::lines;
+// Without recipes, the bundled default screens.
+struct InspectOptions : BatchOptions {
     InspectFormat format = InspectFormat::table;
     std::vector<std::filesystem::path> lua_scripts;  // the recipes' func: names are checked against them
 };

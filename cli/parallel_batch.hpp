@@ -39,7 +39,7 @@ inline constexpr std::uint64_t kHeaderReadAhead = 1 << 20;
 inline constexpr std::uint64_t kWholeFileReadAhead = 4 << 20;
 
 struct BatchSettings {
-    unsigned jobs = 1;
+    unsigned jobs = 0;  // 0: one per core
     std::uint64_t read_ahead_bytes = kWholeFileReadAhead;  // of each upcoming file
 };
 
@@ -56,7 +56,7 @@ struct BatchSettings {
 template <typename MakeWorker, typename Process, typename Deliver>
 void run_in_parallel(InputWalk& walk, const BatchSettings& settings, MakeWorker make_worker, Process process,
                      Deliver deliver) {
-    const unsigned jobs = std::max(1U, settings.jobs);
+    const unsigned jobs = worker_count(settings.jobs);
     using Worker = decltype(make_worker());
     using Result = decltype(process(std::declval<Worker&>(), std::declval<const InputFile&>()));
     const std::size_t window = 8 * static_cast<std::size_t>(jobs);

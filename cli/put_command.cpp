@@ -126,6 +126,11 @@ std::string_view status_word(FileStatus status) {
     return "";
 }
 
+// Whether the input has a complete output file.
+bool has_output(FileStatus status) {
+    return status == FileStatus::written || status == FileStatus::quarantined || status == FileStatus::resumed;
+}
+
 // What happened to one input; messages are gathered per file so that
 // parallel workers never interleave a file's lines.
 struct FileResult {
@@ -309,10 +314,8 @@ struct PutWorker {
 };
 
 std::string report_line(const InputFile& input, const FileResult& result) {
-    const bool has_output = result.status == FileStatus::written || result.status == FileStatus::quarantined ||
-                            result.status == FileStatus::resumed;
     return nlohmann::json{{"input", input.path.string()},
-                          {"output", has_output ? result.output.string() : ""},
+                          {"output", has_output(result.status) ? result.output.string() : ""},
                           {"status", status_word(result.status)},
                           {"error", result.error},
                           {"sha256", result.sha256},
@@ -359,9 +362,7 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
         }
         result.messages = worker->lua_log.str() + result.messages;
         worker->lua_log.str("");
-        const bool has_output = result.status == FileStatus::written || result.status == FileStatus::quarantined ||
-                                result.status == FileStatus::resumed;
-        if (options.report && has_output) {
+        if (options.report && has_output(result.status)) {
             result.sha256 = sha256_of_file(result.output);
         }
         return result;
@@ -390,7 +391,7 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
         }
         progress.file_done(messages);
     };
-    run_in_parallel(inputs, BatchSettings{worker_count(options.jobs), kWholeFileReadAhead}, make_worker, process, deliver);
+    run_in_parallel(inputs, BatchSettings{options.jobs, kWholeFileReadAhead}, make_worker, process, deliver);
 
     std::ostringstream summary;
     for (const auto& [warning, files] : warnings_seen) {

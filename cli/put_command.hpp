@@ -5,7 +5,7 @@
 #include <ostream>
 #include <vector>
 
-#include "cli/progress.hpp"
+#include "cli/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 #include "runtime/lua/lua_hooks.hpp"
 
@@ -17,10 +17,7 @@ struct Shard {
     std::size_t count = 1;
 };
 
-struct PutOptions {
-    std::vector<std::filesystem::path> inputs;   // files and folders
-    std::vector<std::filesystem::path> recipes;  // combined in order
-    bool with_default_recipe = false;
+struct PutOptions : BatchOptions {
     std::filesystem::path output;
     std::optional<std::filesystem::path> variables;  // JSON object applied to every file
     // `deid get` output, possibly edited: each file's entry (element values
@@ -35,17 +32,14 @@ struct PutOptions {
     bool clean_pixels = false;
     bool skip_flagged = false;
     bool keep_protected_list = true;  // --no-default-skip clears it
-    bool force = false;               // run despite recipe errors
     bool overwrite = false;
     std::optional<std::filesystem::path> explain;  // print what happened to this input file
     std::vector<std::filesystem::path> lua_scripts;  // define the func:NAME functions
     std::vector<std::filesystem::path> lua_data;     // the only files deid.csv may read
     LuaLimits lua_limits;
-    unsigned jobs = 0;                    // worker threads; 0: one per core
     bool resume = false;                  // skip inputs whose output is complete
     std::optional<Shard> shard;
     std::optional<std::filesystem::path> report;  // one JSON line per input, appended
-    ProgressStyle progress = ProgressStyle::lines;
 };
 
 // `deid put`: writes de-identified copies of the inputs under `output`,

@@ -34,18 +34,18 @@ std::shared_ptr<const re2::RE2> value_regex(const std::string& value) {
 
 }  // namespace
 
-std::size_t PatternMemo::KeyHash::operator()(const Key& key) const {
+std::size_t PatternMemo::KeyHash::hash(const KeyView& key) {
     const auto& [regex, nested_name, creator, tag] = key;
-    std::size_t hash = std::hash<std::string>{}(nested_name);
+    std::size_t hash = std::hash<std::string_view>{}(nested_name);
     hash ^= std::hash<const void*>{}(regex) + 0x9e3779b97f4a7c15ULL + (hash << 6U) + (hash >> 2U);
-    hash ^= std::hash<std::string>{}(creator) + 0x9e3779b97f4a7c15ULL + (hash << 6U) + (hash >> 2U);
+    hash ^= std::hash<std::string_view>{}(creator) + 0x9e3779b97f4a7c15ULL + (hash << 6U) + (hash >> 2U);
     return hash ^ (tag * 0x9e3779b9U);
 }
 
 bool PatternMemo::matches(const plan::PatternMatch& pattern, const ElementInfo& element) {
     // The keyword and dictionary name follow from the tag and creator.
-    Key key{pattern.regex.get(), element.nested_name, element.private_creator,
-            (std::uint32_t{element.group} << 16U) | element.element};
+    const std::uint32_t tag = (std::uint32_t{element.group} << 16U) | element.element;
+    const KeyView key{pattern.regex.get(), element.nested_name, element.private_creator, tag};
     if (const auto found = known_.find(key); found != known_.end()) {
         return found->second;
     }
@@ -53,7 +53,7 @@ bool PatternMemo::matches(const plan::PatternMatch& pattern, const ElementInfo& 
     if (known_.size() >= 200'000) {
         known_.clear();  // a bound for corpora with endless distinct private elements
     }
-    known_.emplace(std::move(key), matched);
+    known_.emplace(Key{pattern.regex.get(), element.nested_name, element.private_creator, tag}, matched);
     return matched;
 }
 

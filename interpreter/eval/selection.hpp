@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -36,12 +37,23 @@ public:
     bool matches(const plan::PatternMatch& pattern, const ElementInfo& element);
 
 private:
+    // Pattern, nested name, private creator, tag. Looked up by views, so
+    // that a hit (nearly every lookup) copies no string.
     using Key = std::tuple<const re2::RE2*, std::string, std::string, std::uint32_t>;
+    using KeyView = std::tuple<const re2::RE2*, std::string_view, std::string_view, std::uint32_t>;
+    static KeyView view(const KeyView& key) { return key; }
+    static KeyView view(const Key& key) { return {std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key)}; }
     struct KeyHash {
-        std::size_t operator()(const Key& key) const;
+        using is_transparent = void;
+        std::size_t operator()(const auto& key) const { return hash(view(key)); }
+        static std::size_t hash(const KeyView& key);
+    };
+    struct KeyEqual {
+        using is_transparent = void;
+        bool operator()(const auto& a, const auto& b) const { return view(a) == view(b); }
     };
     const plan::Plan* plan_;
-    std::unordered_map<Key, bool, KeyHash> known_;
+    std::unordered_map<Key, bool, KeyHash, KeyEqual> known_;
 };
 
 // Whether `selector` picks `element` (spec §3.2). `values` are the element's

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "cli/progress.hpp"
+
+namespace deid {
+
+// What every command that runs recipes over files (get, put, inspect,
+// clean) takes; each command's options add their own.
+struct BatchOptions {
+    std::vector<std::filesystem::path> inputs;   // files and folders (recursive)
+    std::vector<std::filesystem::path> recipes;  // combined in order
+    bool with_default_recipe = false;            // the bundled deid.dicom first
+    bool force = false;                          // run despite recipe errors
+    unsigned jobs = 0;                           // worker threads; 0: one per core
+    ProgressStyle progress = ProgressStyle::lines;
+};
+
+}  // namespace deid
