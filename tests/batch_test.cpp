@@ -32,33 +32,7 @@ PutOptions options_for(const std::filesystem::path& output) {
     return options;
 }
 
-struct Ran {
-    int status = 0;
-    std::string err;
-};
-
-Ran put(const PutOptions& options) {
-    std::ostringstream out;
-    std::ostringstream err;
-    Ran ran;
-    ran.status = run_put(options, standard_dictionary(), out, err);
-    ran.err = err.str();
-    return ran;
-}
-
-// Every output file under `folder`, by relative path, with its bytes.
-std::map<std::string, std::string> contents(const std::filesystem::path& folder) {
-    std::map<std::string, std::string> files;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
-        if (entry.is_regular_file()) {
-            std::ifstream stream(entry.path(), std::ios::binary);
-            std::ostringstream bytes;
-            bytes << stream.rdbuf();
-            files[std::filesystem::relative(entry.path(), folder).generic_string()] = bytes.str();
-        }
-    }
-    return files;
-}
+testing::CommandRun put(const PutOptions& options) { return testing::run_command(run_put, options); }
 
 TEST(Batch, ParallelWorkersWriteWhatOneWorkerWrites) {
     auto options = options_for(testing::scratch_dir() / "serial");
@@ -67,9 +41,9 @@ TEST(Batch, ParallelWorkersWriteWhatOneWorkerWrites) {
     options.output = testing::scratch_dir() / "parallel";
     options.jobs = 4;
     ASSERT_EQ(put(options).status, 0);
-    const auto serial = contents(testing::scratch_dir() / "serial");
+    const auto serial = testing::folder_contents(testing::scratch_dir() / "serial");
     EXPECT_EQ(serial.size(), 11u);  // 7 cookies, 2 humans, 2 ultrasound images (the zip and LICENSE are skipped)
-    EXPECT_EQ(serial, contents(testing::scratch_dir() / "parallel"));
+    EXPECT_EQ(serial, testing::folder_contents(testing::scratch_dir() / "parallel"));
 }
 
 TEST(Batch, ShardsTogetherAreTheWholeRun) {
@@ -84,28 +58,28 @@ TEST(Batch, ShardsTogetherAreTheWholeRun) {
         if (!std::filesystem::exists(options.output)) {
             continue;
         }
-        const auto shard = contents(options.output);
+        const auto shard = testing::folder_contents(options.output);
         shards_with_files += shard.empty() ? 0 : 1;
         for (const auto& [path, bytes] : shard) {
             EXPECT_TRUE(union_of_shards.emplace(path, bytes).second) << path << " is in two shards";
         }
     }
-    EXPECT_EQ(union_of_shards, contents(testing::scratch_dir() / "whole"));
+    EXPECT_EQ(union_of_shards, testing::folder_contents(testing::scratch_dir() / "whole"));
     EXPECT_GT(shards_with_files, 1u);
 }
 
 TEST(Batch, ResumeRedoesOnlyWhatIsMissing) {
     auto options = options_for(testing::scratch_dir() / "out");
     ASSERT_EQ(put(options).status, 0);
-    const auto first = contents(options.output);
+    const auto first = testing::folder_contents(options.output);
     std::filesystem::remove(options.output / "dicom-cookies" / "image3.dcm");
     // A crash leaves at most a temporary file, never a final name.
     std::ofstream(options.output / "dicom-cookies" / ".image3.dcm.deid-partial") << "half";
     options.resume = true;
-    const Ran resumed = put(options);
+    const testing::CommandRun resumed = put(options);
     EXPECT_EQ(resumed.status, 0);
     EXPECT_THAT(resumed.err, HasSubstr("deid put: 1 written, 2 skipped, 0 failed, 10 already done"));
-    auto second = contents(options.output);
+    auto second = testing::folder_contents(options.output);
     EXPECT_EQ(second, first);
 }
 
@@ -135,7 +109,7 @@ TEST(Batch, AWarningOnEveryFileIsPrintedOnceThenCounted) {
     const auto recipe = testing::scratch_dir() / "vars.deid";
     std::ofstream(recipe) << "FORMAT dicom\n%header\nADD PatientID var:subject\n";
     options.recipes = {recipe};
-    const Ran ran = put(options);
+    const testing::CommandRun ran = put(options);
     EXPECT_EQ(ran.status, 0);
     const std::string warning = "(0010,0020): variable 'subject' is not given for this file; PatientID left unchanged";
     EXPECT_THAT(ran.err, HasSubstr("image1.dcm: warning: " + warning));
@@ -148,7 +122,7 @@ TEST(Batch, AFailedWriteLeavesNoFinalName) {
     options.inputs = {kData / "deid-data/humans/ctbrain1.dcm"};
     // A folder where the temporary file would go makes the write fail midway.
     std::filesystem::create_directories(options.output / ".ctbrain1.dcm.deid-partial" / "x");
-    const Ran ran = put(options);
+    const testing::CommandRun ran = put(options);
     EXPECT_EQ(ran.status, 1);
     EXPECT_THAT(ran.err, HasSubstr("ctbrain1.dcm: error: cannot write DICOM"));
     EXPECT_FALSE(std::filesystem::exists(options.output / "ctbrain1.dcm"));
@@ -162,7 +136,7 @@ TEST(Batch, OutputPathsComeFromInputPathsOnly) {
     std::ofstream(recipe) << "FORMAT dicom\n%header\nREPLACE PatientID ../../../../etc/passwd\n";
     options.recipes = {recipe};
     ASSERT_EQ(put(options).status, 0);
-    EXPECT_EQ(contents(options.output).size(), 1u);
+    EXPECT_EQ(testing::folder_contents(options.output).size(), 1u);
     EXPECT_TRUE(std::filesystem::exists(options.output / "ctbrain1.dcm"));
 }
 

@@ -24,10 +24,7 @@ namespace {
 const std::filesystem::path kFiles = testing::kSharedDir / "data/dicom/pydicom-test-files";
 const std::filesystem::path kData = testing::kSharedDir / "data/dicom";
 
-struct Cleaned {
-    int status = 0;
-    std::string out;
-    std::string err;
+struct Cleaned : testing::CommandRun {
     std::filesystem::path file;
 };
 
@@ -38,14 +35,7 @@ Cleaned clean(const std::filesystem::path& input, const std::string& label_body)
     options.inputs = {input};
     options.recipes = {work / "recipe.deid"};
     options.output = work / "out";
-    std::ostringstream out;
-    std::ostringstream err;
-    Cleaned cleaned;
-    cleaned.status = run_clean(options, standard_dictionary(), out, err);
-    cleaned.out = out.str();
-    cleaned.err = err.str();
-    cleaned.file = work / "out" / input.filename();
-    return cleaned;
+    return {testing::run_command(run_clean, options), work / "out" / input.filename()};
 }
 
 struct Pixels {
@@ -254,10 +244,7 @@ TEST(Clean, PngPreviewShowsBeforeAndAfterSideBySide) {
     std::ostringstream out;
     std::ostringstream err;
     ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), 0) << err.str();
-    std::ifstream stream(work / "out" / "GREYSCALE_IMAGE.dcm.png", std::ios::binary);
-    std::ostringstream bytes;
-    bytes << stream.rdbuf();
-    const std::string png = bytes.str();
+    const std::string png = testing::read_bytes(work / "out" / "GREYSCALE_IMAGE.dcm.png");
     ASSERT_GT(png.size(), 33u);
     EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
     EXPECT_EQ(png.substr(12, 4), "IHDR");
@@ -274,8 +261,7 @@ namespace {
 
 TEST(Clean, GreyscaleCineEveryFrameIsCleaned) {
     // The cine ships zipped; unzip it with python3's zipfile (installed by setup.sh).
-    const auto work = testing::scratch_dir() / "deid_clean_cine";
-    std::filesystem::remove_all(work);
+    const auto work = testing::fresh_subdir("deid_clean_cine");
     std::filesystem::create_directories(work / "in");
     const std::string unzip = "python3 -c \"import zipfile; zipfile.ZipFile('" +
                               (testing::kSharedDir / "data/dicom/deid-data/ultrasounds/GREYSCALE_CINE.zip").string() +

@@ -74,10 +74,7 @@ TEST_P(PutConformance, MatchesTheEstablishedTool) {
     }
     command += " > " + (work / "compare.txt").string() + " 2>&1";
     const int status = std::system(command.c_str());
-    std::ifstream report(work / "compare.txt");
-    std::stringstream diff;
-    diff << report.rdbuf();
-    EXPECT_EQ(status, 0) << name << ":\n" << diff.str() << "\ndeid said:\n" << err.str();
+    EXPECT_EQ(status, 0) << name << ":\n" << testing::read_bytes(work / "compare.txt") << "\ndeid said:\n" << err.str();
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, PutConformance, ::testing::ValuesIn(cases_of_kind("put")),
@@ -105,10 +102,7 @@ TEST_P(CleanConformance, DecodedPixelsMatch) {
                                 (kCases / name / "expected.dcm").string() + " " + (work / input.filename()).string() +
                                 " > " + (work / "compare.txt").string() + " 2>&1";
     const int status = std::system(command.c_str());
-    std::ifstream report(work / "compare.txt");
-    std::stringstream diff;
-    diff << report.rdbuf();
-    EXPECT_EQ(status, 0) << name << ":\n" << diff.str();
+    EXPECT_EQ(status, 0) << name << ":\n" << testing::read_bytes(work / "compare.txt");
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, CleanConformance, ::testing::ValuesIn(cases_of_kind("clean")),

@@ -51,8 +51,7 @@ TEST(Examples, ResearchIdLookupFromACsvMapping) {
 }
 
 std::filesystem::path write_recipe_for_test(const std::filesystem::path& folder) {
-    std::ofstream(folder / "recipe.deid") << "FORMAT dicom\n%header\nREPLACE PatientID func:research_id\n";
-    return folder / "recipe.deid";
+    return testing::write_text(folder / "recipe.deid", "FORMAT dicom\n%header\nREPLACE PatientID func:research_id\n");
 }
 
 TEST(Examples, AnUnmappedPatientFailsItsFile) {

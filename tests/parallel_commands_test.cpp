@@ -27,51 +27,26 @@ using ::testing::StartsWith;
 // Real files of every kind, and two that are no DICOM (LICENSE, a zip).
 const std::filesystem::path kCorpus = testing::kSharedDir / "data" / "dicom" / "deid-data";
 
-struct Output {
-    int status = 0;
-    std::string out;
-    std::string err;
-};
-
-Output get_with(unsigned jobs) {
+testing::CommandRun get_with(unsigned jobs) {
     GetOptions options;
     options.inputs = {kCorpus};
     options.jobs = jobs;
     options.progress = ProgressStyle::none;
-    std::ostringstream out;
-    std::ostringstream err;
-    const int status = run_get(options, standard_dictionary(), out, err);
-    return {status, out.str(), err.str()};
+    return testing::run_command(run_get, options);
 }
 
-Output inspect_with(unsigned jobs, InspectFormat format) {
+testing::CommandRun inspect_with(unsigned jobs, InspectFormat format) {
     InspectOptions options;
     options.inputs = {kCorpus};
     options.jobs = jobs;
     options.format = format;
     options.progress = ProgressStyle::none;
-    std::ostringstream out;
-    std::ostringstream err;
-    const int status = run_inspect(options, standard_dictionary(), out, err);
-    return {status, out.str(), err.str()};
-}
-
-std::map<std::string, std::string> contents(const std::filesystem::path& folder) {
-    std::map<std::string, std::string> files;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
-        if (entry.is_regular_file()) {
-            std::ifstream stream(entry.path(), std::ios::binary);
-            std::ostringstream bytes;
-            bytes << stream.rdbuf();
-            files[std::filesystem::relative(entry.path(), folder).generic_string()] = bytes.str();
-        }
-    }
-    return files;
+    return testing::run_command(run_inspect, options);
 }
 
 TEST(ParallelCommands, GetPrintsTheSameDocumentOnAnyNumberOfWorkers) {
-    const Output serial = get_with(1);
-    const Output parallel = get_with(4);
+    const testing::CommandRun serial = get_with(1);
+    const testing::CommandRun parallel = get_with(4);
     EXPECT_EQ(serial.status, 0);
     EXPECT_EQ(serial.out, parallel.out);
     EXPECT_EQ(serial.err, parallel.err);
@@ -115,8 +90,8 @@ TEST(ParallelCommands, GetOfNothingIsAnEmptyObject) {
 
 TEST(ParallelCommands, InspectPrintsTheSameOnAnyNumberOfWorkers) {
     for (const auto format : {InspectFormat::table, InspectFormat::csv, InspectFormat::json}) {
-        const Output serial = inspect_with(1, format);
-        const Output parallel = inspect_with(3, format);
+        const testing::CommandRun serial = inspect_with(1, format);
+        const testing::CommandRun parallel = inspect_with(3, format);
         EXPECT_EQ(serial.status, 0);
         EXPECT_EQ(serial.out, parallel.out);
         EXPECT_EQ(serial.err, parallel.err);
@@ -144,7 +119,7 @@ TEST(ParallelCommands, CleanWritesTheSameFilesOnAnyNumberOfWorkers) {
         std::ostringstream err;
         ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), 0) << err.str();
         EXPECT_THAT(err.str(), HasSubstr("deid clean: 2 cleaned, 0 not flagged (copied), 9 quarantined, 0 failed"));
-        outputs[jobs == 1 ? 0 : 1] = contents(options.output);
+        outputs[jobs == 1 ? 0 : 1] = testing::folder_contents(options.output);
     }
     EXPECT_EQ(outputs[0].size(), 11u);
     EXPECT_TRUE(outputs[0].contains("quarantine/humans/ctbrain1.dcm"));

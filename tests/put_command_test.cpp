@@ -26,34 +26,13 @@ std::filesystem::path write_recipe(const std::filesystem::path& folder, const st
     return testing::write_text(folder / "recipe.deid", text);
 }
 
-std::string read_bytes(const std::filesystem::path& path) {
-    std::ifstream stream(path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << stream.rdbuf();
-    return bytes.str();
-}
-
 bool compares_equal(const std::filesystem::path& expected, const std::filesystem::path& candidate) {
     const std::string command = "python3 " + (testing::kSharedDir / "conformance/compare.py").string() + " '" +
                                 expected.string() + "' '" + candidate.string() + "' > /dev/null 2>&1";
     return std::system(command.c_str()) == 0;
 }
 
-struct PutRun {
-    int status = 0;
-    std::string out;
-    std::string err;
-};
-
-PutRun put(PutOptions options) {
-    std::ostringstream out;
-    std::ostringstream err;
-    PutRun run;
-    run.status = run_put(options, standard_dictionary(), out, err);
-    run.out = out.str();
-    run.err = err.str();
-    return run;
-}
+testing::CommandRun put(const PutOptions& options) { return testing::run_command(run_put, options); }
 
 TEST(PutCommand, EmptyHeaderRoundTripsEveryReadableFile) {
     const auto work = fresh_folder("round_trip");
@@ -61,7 +40,7 @@ TEST(PutCommand, EmptyHeaderRoundTripsEveryReadableFile) {
     options.inputs = {kData};
     options.recipes = {write_recipe(work, "FORMAT dicom\n%header\n")};
     options.output = work / "out";
-    const PutRun run = put(options);
+    const testing::CommandRun run = put(options);
 
     // Broken files (Part 10 marker, unreadable): one error line each, the batch goes on, exit 1.
     EXPECT_EQ(run.status, 1);
@@ -113,7 +92,7 @@ TEST(PutCommand, SameInputAndRecipeGiveByteIdenticalOutput) {
     std::size_t files = 0;
     for (const auto& entry : std::filesystem::directory_iterator(work / "first")) {
         const auto twin = work / "second" / entry.path().filename();
-        EXPECT_EQ(read_bytes(entry.path()), read_bytes(twin)) << entry.path();
+        EXPECT_EQ(testing::read_bytes(entry.path()), testing::read_bytes(twin)) << entry.path();
         ++files;
     }
     EXPECT_EQ(files, 7u);
@@ -126,14 +105,14 @@ TEST(PutCommand, NeverWritesIntoItsInputOrOverwrites) {
     options.inputs = {work};
     options.recipes = {write_recipe(work, "FORMAT dicom\n%header\nREMOVE PatientName\n")};
     options.output = work / "out";
-    const PutRun inside = put(options);
+    const testing::CommandRun inside = put(options);
     EXPECT_EQ(inside.status, 2);
     EXPECT_THAT(inside.err, HasSubstr("is inside the input folder"));
     EXPECT_FALSE(std::filesystem::exists(work / "out"));
 
     options.inputs = {work / "ctbrain1.dcm"};
     ASSERT_EQ(put(options).status, 0);
-    const PutRun again = put(options);
+    const testing::CommandRun again = put(options);
     EXPECT_EQ(again.status, 1);
     EXPECT_THAT(again.err, HasSubstr("exists (use --overwrite, or --resume to skip finished files)"));
     options.overwrite = true;
@@ -146,7 +125,7 @@ TEST(PutCommand, RefusesARecipeWithLintErrors) {
     options.inputs = {kData / "deid-data/humans/ctbrain1.dcm"};
     options.recipes = {write_recipe(work, "FORMAT dicom\n%header\nREMOVE PatientNme\n")};
     options.output = work / "out";
-    const PutRun refused = put(options);
+    const testing::CommandRun refused = put(options);
     EXPECT_EQ(refused.status, 2);
     EXPECT_THAT(refused.err, HasSubstr("unknown DICOM keyword 'PatientNme' (did you mean 'PatientName'?)"));
     EXPECT_FALSE(std::filesystem::exists(work / "out"));
@@ -162,7 +141,7 @@ TEST(PutCommand, VariablesAndExplain) {
     options.output = work / "out";
     options.variables = work / "vars.json";
     options.explain = input;
-    const PutRun run = put(options);
+    const testing::CommandRun run = put(options);
     EXPECT_EQ(run.status, 0);
     EXPECT_THAT(run.out, HasSubstr("(0010,0020) PatientID: '"));
     EXPECT_THAT(run.out, HasSubstr("' -> 'SUBJ-0042'  (" + (work / "recipe.deid").string() + ":3)"));

@@ -51,10 +51,7 @@ std::vector<std::string> corpus() {
     std::vector<std::string> texts;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(testing::kSharedDir / "recipes-reference")) {
         if (entry.is_regular_file() && !entry.path().filename().string().starts_with("LICENSE")) {
-            std::ifstream stream(entry.path(), std::ios::binary);
-            std::ostringstream text;
-            text << stream.rdbuf();
-            texts.push_back(text.str());
+            texts.push_back(testing::read_bytes(entry.path()));
         }
     }
     return texts;

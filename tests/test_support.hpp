@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <set>
 #include <string>
 #include <string_view>
@@ -14,6 +16,7 @@
 
 #include "grammar/parser.hpp"
 #include "interpreter/diagnostics/diagnostic.hpp"
+#include "runtime/dictionary/dcmtk_dictionary.hpp"
 
 namespace deid::testing {
 
@@ -49,6 +52,42 @@ inline std::filesystem::path fresh_subdir(const std::string& name) {
 inline std::filesystem::path write_text(const std::filesystem::path& path, std::string_view text) {
     std::ofstream(path) << text;
     return path;
+}
+
+// A file's bytes.
+inline std::string read_bytes(const std::filesystem::path& path) {
+    std::ifstream stream(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << stream.rdbuf();
+    return bytes.str();
+}
+
+// Every file under `folder`, by its path relative to the folder, with its bytes.
+inline std::map<std::string, std::string> folder_contents(const std::filesystem::path& folder) {
+    std::map<std::string, std::string> files;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+        if (entry.is_regular_file()) {
+            files[std::filesystem::relative(entry.path(), folder).generic_string()] = read_bytes(entry.path());
+        }
+    }
+    return files;
+}
+
+// What a command returned and printed.
+struct CommandRun {
+    int status = 0;
+    std::string out;
+    std::string err;
+};
+
+// Runs one of the commands (run_put, run_get, ...) as the CLI does, with the
+// standard dictionary, and keeps what it printed.
+template <typename Command, typename Options>
+CommandRun run_command(Command command, const Options& options) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const int status = command(options, standard_dictionary(), out, err);
+    return {status, out.str(), err.str()};
 }
 
 // "line:col: severity: message" for each diagnostic, in order found; the
