@@ -9,12 +9,12 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/oflog/oflog.h>
 
-#include "cli/clean_command.hpp"
-#include "cli/get_command.hpp"
-#include "cli/inspect_command.hpp"
-#include "cli/lint_command.hpp"
-#include "cli/put_command.hpp"
-#include "cli/run_gate.hpp"
+#include "engine/clean_command.hpp"
+#include "engine/get_command.hpp"
+#include "engine/inspect_command.hpp"
+#include "engine/lint_command.hpp"
+#include "engine/put_command.hpp"
+#include "engine/run_gate.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 
 namespace {

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/put_command.hpp"
+#include "engine/put_command.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 #include "tests/test_support.hpp"
 

@@ -13,8 +13,8 @@
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
-#include "cli/clean_command.hpp"
-#include "cli/put_command.hpp"
+#include "engine/clean_command.hpp"
+#include "engine/put_command.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 #include "tests/test_support.hpp"
 

@@ -11,9 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/clean_command.hpp"
-#include "cli/inspect_command.hpp"
-#include "cli/put_command.hpp"
+#include "engine/clean_command.hpp"
+#include "engine/inspect_command.hpp"
+#include "engine/put_command.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 #include "tests/test_support.hpp"
 

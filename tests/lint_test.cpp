@@ -11,9 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/compile.hpp"
-#include "cli/lint_command.hpp"
-#include "cli/run_gate.hpp"
+#include "engine/compile.hpp"
+#include "engine/lint_command.hpp"
+#include "engine/run_gate.hpp"
 #include "interpreter/ast/combine.hpp"
 #include "interpreter/resolve/resolver.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "cli/parallel_batch.hpp"
+#include "engine/parallel_batch.hpp"
 #include "tests/test_support.hpp"
 
 namespace deid {

@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/clean_command.hpp"
-#include "cli/get_command.hpp"
-#include "cli/inspect_command.hpp"
-#include "cli/progress.hpp"
+#include "engine/clean_command.hpp"
+#include "engine/get_command.hpp"
+#include "engine/inspect_command.hpp"
+#include "engine/progress.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 #include "tests/test_support.hpp"
 

@@ -9,7 +9,7 @@
 #include <map>
 #include <sstream>
 
-#include "cli/put_command.hpp"
+#include "engine/put_command.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 #include "tests/test_support.hpp"
 

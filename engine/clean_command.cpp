@@ -1,4 +1,4 @@
-#include "cli/clean_command.hpp"
+#include "engine/clean_command.hpp"
 
 #include <sstream>
 
@@ -6,10 +6,10 @@
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 
-#include "cli/flagged_files.hpp"
-#include "cli/input_loading.hpp"
-#include "cli/parallel_batch.hpp"
-#include "cli/run_gate.hpp"
+#include "engine/flagged_files.hpp"
+#include "engine/input_loading.hpp"
+#include "engine/parallel_batch.hpp"
+#include "engine/run_gate.hpp"
 #include "interpreter/eval/filters.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"

@@ -1,4 +1,4 @@
-#include "cli/run_gate.hpp"
+#include "engine/run_gate.hpp"
 
 namespace deid {
 

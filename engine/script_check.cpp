@@ -1,4 +1,4 @@
-#include "cli/script_check.hpp"
+#include "engine/script_check.hpp"
 
 #include "runtime/lua/lua_hooks.hpp"
 

@@ -1,4 +1,4 @@
-#include "cli/flagged_files.hpp"
+#include "engine/flagged_files.hpp"
 
 #include <algorithm>
 

@@ -4,7 +4,7 @@
 #include <ostream>
 #include <vector>
 
-#include "cli/batch_options.hpp"
+#include "engine/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 
 namespace deid {

@@ -1,4 +1,4 @@
-#include "cli/put_command.hpp"
+#include "engine/put_command.hpp"
 
 #include <array>
 #include <fstream>
@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
-#include "cli/flagged_files.hpp"
-#include "cli/parallel_batch.hpp"
-#include "cli/progress.hpp"
-#include "cli/run_gate.hpp"
+#include "engine/flagged_files.hpp"
+#include "engine/parallel_batch.hpp"
+#include "engine/progress.hpp"
+#include "engine/run_gate.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"

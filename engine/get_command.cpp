@@ -1,4 +1,4 @@
-#include "cli/get_command.hpp"
+#include "engine/get_command.hpp"
 
 #include <charconv>
 #include <fstream>
@@ -9,15 +9,15 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/input_loading.hpp"
-#include "cli/json_member.hpp"
-#include "cli/parallel_batch.hpp"
-#include "cli/run_gate.hpp"
+#include "engine/input_loading.hpp"
+#include "engine/json_member.hpp"
+#include "engine/parallel_batch.hpp"
+#include "engine/run_gate.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/inputs.hpp"
-#include "cli/script_check.hpp"
+#include "engine/script_check.hpp"
 
 namespace deid {
 namespace {

@@ -5,7 +5,7 @@
 #include <ostream>
 #include <vector>
 
-#include "cli/batch_options.hpp"
+#include "engine/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 #include "runtime/lua/lua_hooks.hpp"
 

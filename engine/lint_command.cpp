@@ -1,10 +1,10 @@
-#include "cli/lint_command.hpp"
+#include "engine/lint_command.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "cli/compile.hpp"
+#include "engine/compile.hpp"
 #include "interpreter/diagnostics/json_output.hpp"
-#include "cli/script_check.hpp"
+#include "engine/script_check.hpp"
 
 namespace deid {
 namespace {

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "cli/progress.hpp"
+#include "engine/progress.hpp"
 #include "runtime/io/inputs.hpp"
 #include "runtime/io/read_ahead.hpp"
 

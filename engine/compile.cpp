@@ -1,6 +1,6 @@
-#include "cli/compile.hpp"
+#include "engine/compile.hpp"
 
-#include "cli/bundled_recipes.hpp"
+#include "engine/bundled_recipes.hpp"
 #include "grammar/parser.hpp"
 #include "interpreter/ast/combine.hpp"
 

@@ -1,4 +1,4 @@
-#include "cli/inspect_command.hpp"
+#include "engine/inspect_command.hpp"
 
 #include <map>
 #include <sstream>
@@ -7,11 +7,11 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/input_loading.hpp"
-#include "cli/json_member.hpp"
-#include "cli/parallel_batch.hpp"
-#include "cli/run_gate.hpp"
-#include "cli/script_check.hpp"
+#include "engine/input_loading.hpp"
+#include "engine/json_member.hpp"
+#include "engine/parallel_batch.hpp"
+#include "engine/run_gate.hpp"
+#include "engine/script_check.hpp"
 #include "interpreter/eval/filters.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "cli/progress.hpp"
+#include "engine/progress.hpp"
 
 namespace deid {
 

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "cli/batch_options.hpp"
+#include "engine/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 
 namespace deid {

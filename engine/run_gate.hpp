@@ -3,7 +3,7 @@
 #include <optional>
 #include <ostream>
 
-#include "cli/compile.hpp"
+#include "engine/compile.hpp"
 
 namespace deid {
 

@@ -1,4 +1,4 @@
-#include "cli/input_loading.hpp"
+#include "engine/input_loading.hpp"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
