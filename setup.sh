@@ -34,5 +34,7 @@ if ((${#missing[@]} > 0)); then
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# DEID_CMAKE_ARGS adds configure options (CI: -DDEID_WERROR=ON).
+# shellcheck disable=SC2086
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${DEID_CMAKE_ARGS:-}
 cmake --build build -j"$(nproc)"

@@ -11,8 +11,13 @@
 #include <random>
 #include <sstream>
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+
 #include "interpreter/ast/combine.hpp"
+#include "interpreter/eval/evaluator.hpp"
 #include "interpreter/resolve/resolver.hpp"
+#include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 #include "tests/test_support.hpp"
 
@@ -107,6 +112,40 @@ TEST(Robustness, BrokenRecipesAlwaysGetAnError) {
         EXPECT_TRUE(outcome.diagnostics.has_errors()) << "no error for: " << text.substr(text.size() > 80 ? text.size() - 80 : 0);
         expect_positions_within(outcome, text.substr(0, 40));
     }
+}
+
+// Random graphs of %fields and %values groups naming each other (cycles,
+// self references, names of missing groups), resolved and then evaluated on
+// a real file: every cycle is an error, and nothing recurses without end.
+TEST(Robustness, RandomGroupGraphsResolveAndEvaluate) {
+    std::mt19937 random(20261202);
+    const std::vector<std::string> names = {"a", "b", "c", "d"};
+    DcmFileFormat sample;
+    ASSERT_TRUE(sample.loadFile((testing::kSharedDir / "data/dicom/deid-data/humans/ctbrain1.dcm").c_str()).good());
+    std::size_t with_cycles = 0;
+    for (int round = 0; round < 300; ++round) {
+        std::string text = "FORMAT dicom\n";
+        for (const auto& name : names) {
+            const bool fields = random() % 2 == 0;
+            text += (fields ? "%fields " : "%values ") + name + "\nFIELD PatientName\n";
+            for (unsigned r = random() % 3; r > 0; --r) {
+                text += std::string("FIELD ") + (random() % 2 == 0 ? "fields:" : "values:") + names[random() % 4] + "\n";
+            }
+        }
+        text += "%header\nREMOVE fields:" + names[random() % 4] + "\nBLANK values:" + names[random() % 4] + "\n";
+        const Outcome outcome = run_pipeline(text);
+        expect_positions_within(outcome, text);
+        for (const auto& d : outcome.diagnostics.all()) {
+            with_cycles += d.code == "group-cycle" ? 1 : 0;
+        }
+        Diagnostics diagnostics;
+        const auto combined = ast::combine({grammar::parse_recipe(text, "graph.deid", diagnostics)}, diagnostics);
+        const auto plan = resolve(combined, standard_dictionary(), {}, diagnostics);
+        DcmFileFormat copy(sample);
+        DcmtkDataset dataset(copy);
+        (void)evaluate(plan, dataset, {}, {});
+    }
+    EXPECT_GT(with_cycles, 50u);
 }
 
 TEST(Robustness, ReferenceCorpusResolvesWithoutCrashing) {

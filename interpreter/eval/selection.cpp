@@ -94,51 +94,82 @@ bool selects(const plan::Selector& selector, const ElementInfo& element, const s
         selector);
 }
 
+namespace {
+
+void collect_fields(const plan::FieldsGroup& group, const DatasetView& dataset, const std::vector<ElementInfo>& elements,
+                    const GroupContents& groups, std::set<std::string>& collected) {
+    for (const auto& element : elements) {
+        const auto values = dataset.values(element.path).value_or(std::vector<std::string>{});
+        for (const auto& field : group.fields) {
+            if (selects(field.selector, element, values, groups)) {
+                collected.insert(element.path);
+            }
+        }
+    }
+}
+
+void collect_values(const plan::ValuesGroup& group, const DatasetView& dataset, const std::vector<ElementInfo>& elements,
+                    const GroupContents& groups, std::vector<std::shared_ptr<const re2::RE2>>& patterns) {
+    std::set<std::string> collected;
+    for (const auto& element : elements) {
+        const auto values = dataset.values(element.path).value_or(std::vector<std::string>{});
+        for (const auto& source : group.sources) {
+            if (!selects(source.field.selector, element, values, groups)) {
+                continue;
+            }
+            for (const auto& value : values) {
+                if (!source.split) {
+                    if (!value.empty()) {
+                        collected.insert(value);
+                    }
+                    continue;
+                }
+                std::size_t start = 0;
+                while (start <= value.size()) {
+                    const auto end = std::min(value.find(source.split->separator, start), value.size());
+                    const std::string part = value.substr(start, end - start);
+                    if (!part.empty() && part.size() >= source.split->minimum_length) {
+                        collected.insert(part);
+                    }
+                    start = end + source.split->separator.size();
+                }
+            }
+        }
+    }
+    for (const auto& value : collected) {
+        patterns.push_back(value_regex(value));
+    }
+}
+
+// Plans made by the resolver carry the order; a plan put together by hand
+// without one is computed fields first, then values.
+std::vector<plan::GroupRef> order_of(const plan::Plan& plan) {
+    if (!plan.group_order.empty()) {
+        return plan.group_order;
+    }
+    std::vector<plan::GroupRef> order;
+    for (std::size_t i = 0; i < plan.fields.size(); ++i) {
+        order.push_back({plan::GroupKind::fields, i});
+    }
+    for (std::size_t i = 0; i < plan.values.size(); ++i) {
+        order.push_back({plan::GroupKind::values, i});
+    }
+    return order;
+}
+
+}  // namespace
+
 GroupContents compute_groups(const plan::Plan& plan, const DatasetView& dataset,
                              const std::vector<ElementInfo>& elements) {
     GroupContents groups;
     groups.fields.resize(plan.fields.size());
     groups.values.resize(plan.values.size());
-    // Groups are computed in order, so a group may refer to an earlier one.
-    for (std::size_t g = 0; g < plan.fields.size(); ++g) {
-        for (const auto& element : elements) {
-            const auto values = dataset.values(element.path).value_or(std::vector<std::string>{});
-            for (const auto& field : plan.fields[g].fields) {
-                if (selects(field.selector, element, values, groups)) {
-                    groups.fields[g].insert(element.path);
-                }
-            }
-        }
-    }
-    for (std::size_t g = 0; g < plan.values.size(); ++g) {
-        std::set<std::string> collected;
-        for (const auto& element : elements) {
-            const auto values = dataset.values(element.path).value_or(std::vector<std::string>{});
-            for (const auto& source : plan.values[g].sources) {
-                if (!selects(source.field.selector, element, values, groups)) {
-                    continue;
-                }
-                for (const auto& value : values) {
-                    if (!source.split) {
-                        if (!value.empty()) {
-                            collected.insert(value);
-                        }
-                        continue;
-                    }
-                    std::size_t start = 0;
-                    while (start <= value.size()) {
-                        const auto end = std::min(value.find(source.split->separator, start), value.size());
-                        const std::string part = value.substr(start, end - start);
-                        if (!part.empty() && part.size() >= source.split->minimum_length) {
-                            collected.insert(part);
-                        }
-                        start = end + source.split->separator.size();
-                    }
-                }
-            }
-        }
-        for (const auto& value : collected) {
-            groups.values[g].push_back(value_regex(value));
+    // Every group after the groups it names (the resolver orders them).
+    for (const auto& group : order_of(plan)) {
+        if (group.kind == plan::GroupKind::fields) {
+            collect_fields(plan.fields[group.index], dataset, elements, groups, groups.fields[group.index]);
+        } else {
+            collect_values(plan.values[group.index], dataset, elements, groups, groups.values[group.index]);
         }
     }
     return groups;

@@ -127,6 +127,15 @@ struct ValuesGroup {
     std::vector<ValuesSource> sources;
 };
 
+enum class GroupKind { fields, values };
+
+// A %fields or %values group, by its index in Plan::fields / Plan::values.
+struct GroupRef {
+    GroupKind kind = GroupKind::fields;
+    std::size_t index = 0;
+    friend bool operator==(const GroupRef&, const GroupRef&) = default;
+};
+
 // ------------------------------------------------------------- %filter --
 
 struct FilterCriterion {
@@ -181,6 +190,8 @@ struct Plan {
     std::vector<FilterGroup> filters;
     std::vector<FieldsGroup> fields;
     std::vector<ValuesGroup> values;
+    // Every group after the groups it names: the order a file computes them in.
+    std::vector<GroupRef> group_order;
     std::vector<ast::MetadataEntry> labels;
 };
 

@@ -3,6 +3,7 @@
 #include "interpreter/resolve/action_analysis.hpp"
 #include "interpreter/resolve/field_binding.hpp"
 #include "interpreter/resolve/filter_binding.hpp"
+#include "interpreter/resolve/group_order.hpp"
 #include "interpreter/resolve/value_binding.hpp"
 
 namespace deid {
@@ -77,6 +78,7 @@ plan::Plan resolve(const ast::CombinedRecipe& recipe, const ElementDictionary& d
     // Groups first: header actions refer to them by index.
     plan.fields = bind_fields_groups(recipe, binder);
     plan.values = bind_values_groups(recipe, binder, diagnostics);
+    order_groups(plan, diagnostics);
     plan.actions = bind_actions(recipe, binder, options, diagnostics);
     plan.filters = bind_filters(recipe, binder, diagnostics);
     analyse_actions(plan, dictionary, diagnostics);
