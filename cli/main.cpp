@@ -83,7 +83,10 @@ int main(int argc, char** argv) {
                           "with --clean-pixels: skip files flagged without regions instead of quarantining them");
     put_command->add_flag("--no-default-skip", no_default_skip,
                           "let actions touch the protected elements (PixelData, TransferSyntaxUID, ...)");
-    put_command->add_flag("--overwrite", put.overwrite, "replace existing output files");
+    put_command->add_flag("--overwrite", put.overwrite, "replace existing output files (never an input)");
+    bool put_no_fsync = false;
+    put_command->add_flag("--no-fsync", put_no_fsync,
+                          "do not wait for each output to reach the disk before it gets its final name");
     put_command->add_option("--explain", put.explain, "print every change made to this input file and why");
     put_command->add_option("--lua-data", put.lua_data, "files the scripts may read with deid.csv (repeatable)");
     put_command->add_option("--lua-instructions", put.lua_limits.instructions, "instruction budget per Lua call");
@@ -109,7 +112,10 @@ int main(int argc, char** argv) {
     add_run_options(clean_command, clean, "recipes (default: the bundled deid.dicom)");
     clean_command->add_option("-o,--output", clean.output, "output folder")->required();
     clean_command->add_flag("-q,--quiet", quiet, "no progress display");
-    clean_command->add_flag("--overwrite", clean.overwrite, "replace existing output files");
+    clean_command->add_flag("--overwrite", clean.overwrite, "replace existing output files (never an input)");
+    bool clean_no_fsync = false;
+    clean_command->add_flag("--no-fsync", clean_no_fsync,
+                            "do not wait for each output to reach the disk before it gets its final name");
     clean_command->add_flag("--skip-flagged", clean.skip_flagged,
                             "skip files flagged without regions instead of writing them to quarantine/");
     clean_command->add_flag("--png", clean.png, "write a before/after PNG preview beside each cleaned file");
@@ -137,6 +143,7 @@ int main(int argc, char** argv) {
         }
         if (clean_command->parsed()) {
             clean.progress = progress_style(quiet);
+            clean.sync = !clean_no_fsync;
             return deid::run_clean(clean, dictionary, std::cout, std::cerr);
         }
         if (inspect_command->parsed()) {
@@ -158,6 +165,7 @@ int main(int argc, char** argv) {
             put.keep_protected_list = !no_default_skip;
             put.lua_limits.memory_bytes = lua_memory_mib << 20U;
             put.progress = progress_style(quiet);
+            put.sync = !put_no_fsync;
             if (!shard.empty()) {
                 const auto slash = shard.find('/');
                 put.shard = deid::Shard{std::stoul(shard.substr(0, slash)), std::stoul(shard.substr(slash + 1))};

@@ -8,6 +8,7 @@
 
 #include "engine/flagged_files.hpp"
 #include "engine/input_loading.hpp"
+#include "engine/output_guard.hpp"
 #include "engine/parallel_batch.hpp"
 #include "engine/run_gate.hpp"
 #include "interpreter/eval/filters.hpp"
@@ -28,7 +29,8 @@ struct CleanedFile {
     std::string messages;  // for standard error
 };
 
-CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, const InputFile& input) {
+CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, const InputFile& input, OutputGuard& guard,
+                       FileSystem& files) {
     CleanedFile result;
     std::ostringstream err;
     auto fail = [&](const std::string& reason) {
@@ -50,6 +52,19 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
         const ScreeningDecision decision = decide(outcome, input.path, options.skip_flagged);
         result.notice = decision.notice;
         const auto target = output_path(options.output, input.relative, decision.verdict);
+        if (decision.verdict != PixelVerdict::skip) {
+            if (const auto refusal = guard.check_target(input, target)) {
+                return fail(*refusal);
+            }
+            if (!guard.claim(target)) {
+                return fail(target.string() + " was already written by this run from another input");
+            }
+        }
+        std::error_code exists_error;
+        const bool exists = std::filesystem::exists(std::filesystem::symlink_status(target, exists_error));
+        if (exists && !options.overwrite && decision.verdict != PixelVerdict::skip) {
+            return fail(target.string() + " exists (use --overwrite to replace it)");
+        }
         switch (decision.verdict) {
             case PixelVerdict::skip: result.status = CleanStatus::set_aside; return result;
             case PixelVerdict::quarantine: result.status = CleanStatus::set_aside; break;
@@ -83,11 +98,8 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
                 break;
             }
         }
-        if (std::filesystem::exists(target) && !options.overwrite) {
-            return fail(target.string() + " exists (use --overwrite)");
-        }
-        if (const std::string error = save_dicom_atomically(file, target); !error.empty()) {
-            return fail(error);
+        if (const auto failure = save_dicom_atomically(file, target, files, {exists, options.sync})) {
+            return fail(failure->message);
         }
     } catch (const std::exception& error) {
         return fail(error.what());
@@ -104,11 +116,21 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
     if (!plan) {
         return kExitRecipeError;
     }
+    FileSystem& files = options.file_system != nullptr ? *options.file_system : disk();
+    OutputGuard guard(options.inputs, options.output, files);
+    if (const auto refusal = guard.refusal()) {
+        err << "deid clean: error: " << *refusal << '\n';
+        return kExitRecipeError;
+    }
+    if (const auto collision = guard.colliding_inputs()) {
+        err << "deid clean: error: " << describe(*collision) << '\n';
+        return kExitRecipeError;
+    }
     std::map<CleanStatus, std::size_t> counts;
     InputWalk inputs(options.inputs);
     Progress progress(err, options.progress, "deid clean", progress_total(options.progress, options.inputs));
     run_in_parallel(inputs, BatchSettings{options.jobs, kWholeFileReadAhead}, [] { return 0; },
-        [&](int, const InputFile& input) { return clean_file(options, *plan, input); },
+        [&](int, const InputFile& input) { return clean_file(options, *plan, input, guard, files); },
         [&](const InputFile&, const CleanedFile& result) {
             ++counts[result.status];
             if (!result.notice.empty()) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/batch_options.hpp"
+#include "runtime/io/file_system.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 
 namespace deid {
@@ -15,6 +16,8 @@ struct CleanOptions : BatchOptions {
     bool skip_flagged = false;  // flagged files without regions: skip instead of quarantine
     bool png = false;           // write NAME.png beside each cleaned file: before | after, regions outlined
     std::filesystem::path output;
+    bool sync = true;                   // fsync every output before it gets its final name
+    FileSystem* file_system = nullptr;  // where outputs go; tests inject failures (default: the disk)
 };
 
 // `deid clean`: blacks out the regions of the LABELs each file matches and

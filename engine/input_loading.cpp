@@ -13,10 +13,14 @@ std::unique_ptr<DcmFileFormat> load_input(const InputFile& input, std::ostream& 
         ++failed;
         return nullptr;
     }
+    if (!input.not_followed.empty()) {
+        err << input.path.string() << ": skipped: " << input.not_followed << '\n';
+        return nullptr;
+    }
     auto loaded = load_dicom(input.path);
     if (auto* error = std::get_if<LoadError>(&loaded)) {
-        err << input.path.string() << (error->claims_dicom ? ": error: " : ": skipped: ") << error->reason << '\n';
-        failed += error->claims_dicom ? 1 : 0;
+        err << input.path.string() << (error->is_failure() ? ": error: " : ": skipped: ") << error->reason << '\n';
+        failed += error->is_failure() ? 1 : 0;
         return nullptr;
     }
     return std::move(std::get<std::unique_ptr<DcmFileFormat>>(loaded));

@@ -8,15 +8,17 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include "engine/flagged_files.hpp"
+#include "engine/output_guard.hpp"
 #include "engine/parallel_batch.hpp"
 #include "engine/progress.hpp"
 #include "engine/run_gate.hpp"
+#include "engine/run_report.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
+#include "runtime/io/file_system.hpp"
 #include "runtime/io/inputs.hpp"
 #include "runtime/pixels/pixel_cleaner.hpp"
 #include "interpreter/eval/filters.hpp"
@@ -87,13 +89,6 @@ const nlohmann::json* entry_for(const nlohmann::json& identifiers, const std::fi
     return nullptr;
 }
 
-bool is_within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
-    const auto a = std::filesystem::weakly_canonical(inner);
-    const auto b = std::filesystem::weakly_canonical(outer);
-    const auto mismatch = std::mismatch(b.begin(), b.end(), a.begin(), a.end());
-    return mismatch.first == b.end();
-}
-
 void explain(const std::filesystem::path& input, const EvaluationResult& result, std::ostream& out) {
     out << "explain " << input.string() << ":\n";
     for (const auto& change : result.changes) {
@@ -142,11 +137,54 @@ struct FileResult {
     // recipe line that warns on every file would otherwise bury the rest.
     std::vector<std::string> warnings;
     std::string sha256;  // of the output, for --report (hashed by the worker)
+    std::uintmax_t bytes = 0;
     std::string report;    // for standard output (explain, quarantine)
     std::size_t changes = 0;
 };
 
-// Everything needed to process one file; shared read-only by all workers.
+// Whether an output found by --resume is one this tool finished.
+struct EarlierOutputCheck {
+    bool complete = false;
+    std::string reason;  // why it is written again
+    std::string sha256;
+    std::uintmax_t bytes = 0;
+};
+
+// An output left by an earlier run counts as done only when it is not
+// empty and, if the report lists outputs, is listed with this size and
+// hash; without a report, when it reads as DICOM to its end.
+EarlierOutputCheck check_earlier_output(const std::filesystem::path& output, const EarlierOutputs& earlier) {
+    EarlierOutputCheck check;
+    std::error_code error;
+    check.bytes = std::filesystem::file_size(output, error);
+    if (error || check.bytes == 0) {
+        check.reason = error ? "cannot be read (" + error.message() + ")" : "is empty";
+        return check;
+    }
+    if (!earlier.empty()) {
+        const auto* record = earlier.find(output);
+        if (record == nullptr) {
+            check.reason = "is not listed as written in the report";
+            return check;
+        }
+        check.sha256 = sha256_of_file(output);
+        if (record->bytes != check.bytes || record->sha256 != check.sha256) {
+            check.reason = "differs from what the report recorded";
+            return check;
+        }
+        check.complete = true;
+        return check;
+    }
+    if (const auto loaded = load_dicom(output); std::holds_alternative<LoadError>(loaded)) {
+        check.reason = "does not read as DICOM (" + std::get<LoadError>(loaded).reason + ")";
+        return check;
+    }
+    check.complete = true;
+    return check;
+}
+
+// Everything needed to process one file; shared by all workers (the guard
+// and the report lock what they share).
 struct FileProcessor {
     const PutOptions& options;
     const plan::Plan& plan;
@@ -154,45 +192,74 @@ struct FileProcessor {
     const nlohmann::json& identifiers;
     const EvaluationOptions& evaluation;
     std::optional<std::filesystem::path> explain_target;  // --explain, canonical
+    OutputGuard& guard;
+    FileSystem& files;
+    const EarlierOutputs& earlier;  // what the report says of earlier runs (--resume)
 
     FileResult process(const InputFile& input, UserFunctions* functions, PatternMemo* memo) const {
         FileResult result;
         std::ostringstream err;
         std::ostringstream out;
+        auto finish = [&] {
+            result.messages = err.str();
+            return std::move(result);
+        };
         auto fail = [&](const std::string& reason) {
             result.status = FileStatus::failed;
             result.error = reason;
             err << input.path.string() << ": error: " << reason << '\n';
+            return finish();
         };
-        result.output = options.output / input.relative;
         if (!input.problem.empty()) {
-            fail(input.problem);
-            result.messages = err.str();
-            return result;
+            return fail(input.problem);
         }
-        if (std::filesystem::exists(result.output)) {
-            // Outputs carry their final name only once complete (temp + rename).
-            if (options.resume) {
-                result.status = FileStatus::resumed;
-                return result;
+        if (!input.not_followed.empty()) {
+            result.status = FileStatus::skipped;
+            result.error = input.not_followed;
+            err << input.path.string() << ": skipped: " << input.not_followed << '\n';
+            return finish();
+        }
+        // --resume: an output of an earlier run, normal or quarantined.
+        std::optional<std::filesystem::path> redo;
+        if (options.resume) {
+            std::vector<std::filesystem::path> candidates = {options.output / input.relative};
+            if (options.clean_pixels) {
+                candidates.push_back(output_path(options.output, input.relative, PixelVerdict::quarantine));
             }
-            if (!options.overwrite) {
-                fail(result.output.string() + " exists (use --overwrite, or --resume to skip finished files)");
-                result.messages = err.str();
-                return result;
+            for (const auto& candidate : candidates) {
+                std::error_code error;
+                if (!std::filesystem::exists(std::filesystem::symlink_status(candidate, error))) {
+                    continue;
+                }
+                if (const auto refusal = guard.check_target(input, candidate)) {
+                    return fail(*refusal);
+                }
+                const EarlierOutputCheck check = check_earlier_output(candidate, earlier);
+                if (!check.complete) {
+                    err << input.path.string() << ": note: " << candidate.string() << " " << check.reason
+                        << "; it is written again\n";
+                    redo = candidate;
+                    continue;
+                }
+                if (!guard.claim(candidate)) {
+                    return fail(candidate.string() + " was already written by this run from another input");
+                }
+                result.status = FileStatus::resumed;
+                result.output = candidate;
+                result.sha256 = check.sha256;
+                result.bytes = check.bytes;
+                return finish();
             }
         }
         auto loaded = load_dicom(input.path);
         if (auto* error = std::get_if<LoadError>(&loaded)) {
-            if (error->claims_dicom) {
-                fail(error->reason);
-            } else {
-                result.status = FileStatus::skipped;
-                result.error = error->reason;
-                err << input.path.string() << ": skipped: " << error->reason << '\n';
+            if (error->is_failure()) {
+                return fail(error->reason);
             }
-            result.messages = err.str();
-            return result;
+            result.status = FileStatus::skipped;
+            result.error = error->reason;
+            err << input.path.string() << ": skipped: " << error->reason << '\n';
+            return finish();
         }
         auto& file = *std::get<std::unique_ptr<DcmFileFormat>>(loaded);
         if (is_media_directory(file)) {
@@ -200,8 +267,7 @@ struct FileProcessor {
             result.error = "DICOMDIR media directory";
             err << input.path.string() << ": skipped: DICOMDIR media directory (rebuild it from the de-identified "
                 << "files, e.g. with dcmmkdir)\n";
-            result.messages = err.str();
-            return result;
+            return finish();
         }
         // Filters read the header as it came in, before any action ran.
         const FilterOutcome screening = options.clean_pixels ? screen(plan, DcmtkDataset(file)) : FilterOutcome{};
@@ -211,11 +277,23 @@ struct FileProcessor {
         if (decision.verdict == PixelVerdict::skip) {
             result.status = FileStatus::skipped;
             result.error = "flagged";
-            return result;
+            return finish();
         }
         if (decision.verdict == PixelVerdict::quarantine) {
             result.status = FileStatus::quarantined;
-            result.output = output_path(options.output, input.relative, decision.verdict);
+        }
+        result.output = output_path(options.output, input.relative, decision.verdict);
+        if (const auto refusal = guard.check_target(input, result.output)) {
+            return fail(*refusal);
+        }
+        if (!guard.claim(result.output)) {
+            return fail(result.output.string() + " was already written by this run from another input");
+        }
+        std::error_code exists_error;
+        const bool exists = std::filesystem::exists(std::filesystem::symlink_status(result.output, exists_error));
+        if (exists && !options.overwrite && redo != result.output) {
+            return fail(result.output.string() +
+                        " exists (use --overwrite to replace it, or --resume to keep finished outputs)");
         }
         Variables variables = global_variables;
         if (const auto* entry = entry_for(identifiers, input.path); entry != nullptr && entry->is_object()) {
@@ -236,11 +314,12 @@ struct FileProcessor {
             if (message.ends_with(")")) {
                 message.insert(message.size() - 1, " in " + input.path.string());
             }
-            fail(message);
-            result.messages = err.str();
-            return result;
+            return fail(message);
         }
         result.changes = evaluated.changes.size();
+        if (const auto warning = missing_pixel_data(file)) {
+            result.warnings.push_back(*warning);
+        }
         for (const auto& keyword : drop_orphaned_meta_uids(file, had_class, had_instance)) {
             result.warnings.push_back("the recipe left " + keyword +
                                       " without a value; its file-meta copy is emptied too, and the output is no "
@@ -258,42 +337,21 @@ struct FileProcessor {
         if (decision.verdict == PixelVerdict::clean) {
             const CleanReport cleaned = clean_pixels(file, screening.matches);
             if (!cleaned.error.empty()) {
-                fail(cleaned.error);
-                result.messages = err.str();
-                return result;
+                return fail(cleaned.error);
             }
             if (!cleaned.note.empty()) {
                 err << input.path.string() << ": note: " << cleaned.note << '\n';
             }
         }
-        if (const std::string error = save_dicom_atomically(file, result.output); !error.empty()) {
-            fail(error);
+        const WriteSettings settings{exists, options.sync};
+        if (const auto failure = save_dicom_atomically(file, result.output, files, settings)) {
+            return fail(failure->kind == WriteFailure::Kind::exists
+                            ? failure->message + " (created by something else during the run; left as it is)"
+                            : failure->message);
         }
-        result.messages = err.str();
-        return result;
+        return finish();
     }
 };
-
-std::string sha256_of_file(const std::filesystem::path& path) {
-    std::ifstream stream(path, std::ios::binary);
-    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
-    std::array<char, 1 << 16> buffer{};
-    while (stream) {
-        stream.read(buffer.data(), buffer.size());
-        EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(stream.gcount()));
-    }
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(context.get(), digest.data(), &length);
-    std::string hex;
-    for (unsigned int i = 0; i < length; ++i) {
-        std::array<char, 3> pair{};
-        std::snprintf(pair.data(), pair.size(), "%02x", digest[i]);
-        hex += pair.data();
-    }
-    return hex;
-}
 
 // --shard K/N: a deterministic 1/N of the inputs by the hash of their
 // relative path (FNV-1a), the same on every machine.
@@ -313,33 +371,23 @@ struct PutWorker {
     std::unique_ptr<PatternMemo> memo;
 };
 
-std::string report_line(const InputFile& input, const FileResult& result) {
-    return nlohmann::json{{"input", input.path.string()},
-                          {"output", has_output(result.status) ? result.output.string() : ""},
-                          {"status", status_word(result.status)},
-                          {"error", result.error},
-                          {"sha256", result.sha256},
-                          {"changes", result.changes}}
-               .dump() +
-           '\n';
+ReportLine report_line(const InputFile& input, const FileResult& result) {
+    return ReportLine{input.path.string(),
+                      has_output(result.status) ? result.output.string() : "",
+                      std::string(status_word(result.status)),
+                      result.error,
+                      result.sha256,
+                      result.bytes,
+                      result.changes,
+                      result.warnings};
 }
 
 // Runs the inputs on the workers and prints, in input order, each file's
-// messages, the report lines and the summary.
-int run_batch(const PutOptions& options, const FileProcessor& processor, std::ostream& out, std::ostream& err) {
-    InputWalk::Filter in_this_shard;
-    if (options.shard) {
-        in_this_shard = [shard = *options.shard](const InputFile& input) { return in_shard(input, shard); };
-    }
+// messages and the summary. Report lines are written by the workers, each
+// right after its output got its final name.
+int run_batch(const PutOptions& options, const FileProcessor& processor, const InputWalk::Filter& in_this_shard,
+              RunReport* report, std::ostream& out, std::ostream& err) {
     InputWalk inputs(options.inputs, in_this_shard);
-    std::ofstream report;
-    if (options.report) {
-        report.open(*options.report, std::ios::app);
-        if (!report) {
-            err << options.report->string() << ": error: cannot write the report\n";
-            return kExitRecipeError;
-        }
-    }
     std::map<FileStatus, std::size_t> counts;
     Progress progress(err, options.progress, "deid put", progress_total(options.progress, options.inputs, in_this_shard));
     auto make_worker = [&] {
@@ -362,8 +410,22 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
         }
         result.messages = worker->lua_log.str() + result.messages;
         worker->lua_log.str("");
-        if (options.report && has_output(result.status)) {
-            result.sha256 = sha256_of_file(result.output);
+        if (report != nullptr) {
+            if (has_output(result.status) && result.sha256.empty()) {
+                result.sha256 = sha256_of_file(result.output);
+                std::error_code error;
+                result.bytes = std::filesystem::file_size(result.output, error);
+            }
+            if (const auto error = report->append(report_line(input, result))) {
+                // An output the report does not list would be taken for
+                // unfinished by --resume: it is removed, and the file fails.
+                if (has_output(result.status) && result.status != FileStatus::resumed) {
+                    (void)processor.files.remove(result.output);
+                }
+                result.status = FileStatus::failed;
+                result.error = *error;
+                result.messages += input.path.string() + ": error: " + *error + "\n";
+            }
         }
         return result;
     };
@@ -385,9 +447,6 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
         if (!result.report.empty()) {
             progress.make_room();
             out << result.report << std::flush;
-        }
-        if (report.is_open()) {
-            report << report_line(input, result);
         }
         progress.file_done(messages);
     };
@@ -416,15 +475,17 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
 
 int run_put(const PutOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
     for (const auto& input : options.inputs) {
-        if (!std::filesystem::exists(input)) {
+        std::error_code error;
+        if (!std::filesystem::exists(input, error)) {
             err << input.string() << ": error: no such file or folder\n";
             return kExitRecipeError;
         }
-        if (std::filesystem::is_directory(input) && is_within(options.output, input)) {
-            err << options.output.string() << ": error: the output folder is inside the input folder " << input.string()
-                << "; deid never writes into its input\n";
-            return kExitRecipeError;
-        }
+    }
+    FileSystem& files = options.file_system != nullptr ? *options.file_system : disk();
+    OutputGuard guard(options.inputs, options.output, files);
+    if (const auto refusal = guard.refusal()) {
+        err << "deid put: error: " << *refusal << '\n';
+        return kExitRecipeError;
     }
     std::unique_ptr<LuaHooks> hooks;
     ResolveOptions resolve_options;
@@ -469,8 +530,30 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
     if (options.explain) {
         explain_target = std::filesystem::weakly_canonical(*options.explain);
     }
-    const FileProcessor processor{options, *plan, global_variables, identifiers, evaluation, explain_target};
-    return run_batch(options, processor, out, err);
+    InputWalk::Filter in_this_shard;
+    if (options.shard) {
+        in_this_shard = [shard = *options.shard](const InputFile& input) { return in_shard(input, shard); };
+    }
+    if (const auto collision = guard.colliding_inputs(in_this_shard)) {
+        err << "deid put: error: " << describe(*collision) << '\n';
+        return kExitRecipeError;
+    }
+    EarlierOutputs earlier;
+    std::unique_ptr<RunReport> report;
+    if (options.report) {
+        if (options.resume) {
+            earlier = EarlierOutputs::read(*options.report);
+        }
+        std::string error;
+        report = RunReport::open(*options.report, files, error);
+        if (!report) {
+            err << "deid put: error: " << error << '\n';
+            return kExitRecipeError;
+        }
+    }
+    const FileProcessor processor{options, *plan, global_variables, identifiers, evaluation, explain_target,
+                                  guard,   files, earlier};
+    return run_batch(options, processor, in_this_shard, report.get(), out, err);
 }
 
 }  // namespace deid

@@ -7,6 +7,7 @@
 
 #include "engine/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
+#include "runtime/io/file_system.hpp"
 #include "runtime/lua/lua_hooks.hpp"
 
 namespace deid {
@@ -40,6 +41,8 @@ struct PutOptions : BatchOptions {
     bool resume = false;                  // skip inputs whose output is complete
     std::optional<Shard> shard;
     std::optional<std::filesystem::path> report;  // one JSON line per input, appended
+    bool sync = true;  // fsync every output before it gets its final name (--no-fsync clears it)
+    FileSystem* file_system = nullptr;  // where outputs go; tests inject failures (default: the disk)
 };
 
 // `deid put`: writes de-identified copies of the inputs under `output`,

@@ -1,6 +1,7 @@
 // The input walk: every file once, in the order of a sort of whole paths,
 // relative paths for the output layout, one folder listing at a time.
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -42,7 +43,7 @@ TEST(InputWalk, YieldsEveryFileInSortedPathOrder) {
     EXPECT_EQ(count_inputs({data}), files.size());
 }
 
-TEST(InputWalk, FilesGivenDirectlyLandAtTheTopAndLinkedFoldersAreNotFollowed) {
+TEST(InputWalk, FilesGivenDirectlyLandAtTheTopAndLinkedFoldersAreReportedNotFollowed) {
     const auto root = testing::scratch_dir();
     std::filesystem::create_directories(root / "tree" / "b");
     std::ofstream(root / "tree" / "b" / "x.dcm") << "x";
@@ -50,10 +51,15 @@ TEST(InputWalk, FilesGivenDirectlyLandAtTheTopAndLinkedFoldersAreNotFollowed) {
     std::ofstream(root / "single.dcm") << "z";
     std::filesystem::create_directory_symlink(root / "tree", root / "tree" / "loop");
     const auto files = walk_all({root / "tree", root / "single.dcm"});
-    ASSERT_EQ(files.size(), 3u);
+    ASSERT_EQ(files.size(), 4u);
     EXPECT_EQ(files[0].relative, std::filesystem::path("b") / "x.dcm");  // "b" sorts before "b.dcm"
     EXPECT_EQ(files[1].relative, "b.dcm");
-    EXPECT_EQ(files[2].relative, "single.dcm");
+    EXPECT_EQ(files[2].relative, "loop");
+    EXPECT_THAT(files[2].not_followed, ::testing::HasSubstr("a symbolic link to a folder is not followed"));
+    EXPECT_EQ(files[3].relative, "single.dcm");
+    for (const std::size_t walked : {0, 1, 3}) {
+        EXPECT_TRUE(files[walked].not_followed.empty());
+    }
 }
 
 TEST(InputWalk, TheFilterPicksFilesWithoutChangingTheirOrder) {

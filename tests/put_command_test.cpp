@@ -114,7 +114,7 @@ TEST(PutCommand, NeverWritesIntoItsInputOrOverwrites) {
     ASSERT_EQ(put(options).status, 0);
     const testing::CommandRun again = put(options);
     EXPECT_EQ(again.status, 1);
-    EXPECT_THAT(again.err, HasSubstr("exists (use --overwrite, or --resume to skip finished files)"));
+    EXPECT_THAT(again.err, HasSubstr("exists (use --overwrite to replace it, or --resume to keep finished outputs)"));
     options.overwrite = true;
     EXPECT_EQ(put(options).status, 0);
 }

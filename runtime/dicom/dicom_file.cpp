@@ -1,6 +1,9 @@
 #include "runtime/dicom/dicom_file.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
+#include <cerrno>
 #include <fstream>
 #include <string_view>
 #include <system_error>
@@ -9,7 +12,10 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcostrma.h>
+#include <dcmtk/dcmdata/dcwcache.h>
 #include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmdata/dcvr.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <utility>
@@ -29,6 +35,13 @@ constexpr const char* kImplementationVersionName = "DEID_0.1";
 void update_meta_header(DcmFileFormat& file, E_TransferSyntax syntax) {
     DcmMetaInfo& meta = *file.getMetaInfo();
     DcmDataset& dataset = *file.getDataset();
+    // Only group 0002 belongs in a meta header: anything else (a damaged
+    // file's stray element) would stop every reader of the output there.
+    for (unsigned long i = meta.card(); i-- > 0;) {
+        if (meta.getElement(i)->getGTag() != 0x0002) {
+            delete meta.remove(i);
+        }
+    }
     if (!meta.tagExists(DCM_FileMetaInformationVersion)) {
         const Uint8 version[] = {0x00, 0x01};
         meta.putAndInsertUint8Array(DCM_FileMetaInformationVersion, version, 2);
@@ -54,33 +67,200 @@ void update_meta_header(DcmFileFormat& file, E_TransferSyntax syntax) {
     meta.computeGroupLengthAndPadding(EGL_recalcGL, EPD_noChange, EXS_LittleEndianExplicit, EET_ExplicitLength);
 }
 
-bool has_part10_marker(const std::filesystem::path& path) {
+// Hands DCMTK's output to a WritableFile and keeps the first error the
+// operating system reports, which DCMTK's own file stream would lose.
+class CheckedConsumer final : public DcmConsumer {
+public:
+    explicit CheckedConsumer(WritableFile& file) : file_(file) {}
+    [[nodiscard]] const std::error_code& error() const { return error_; }
+
+    OFBool good() const override { return !error_; }
+    OFCondition status() const override { return error_ ? EC_InvalidStream : EC_Normal; }
+    OFBool isFlushed() const override { return OFTrue; }
+    offile_off_t avail() const override { return error_ ? 0 : kAvailable; }
+    offile_off_t write(const void* bytes, offile_off_t size) override {
+        if (error_ || size <= 0) {
+            return 0;
+        }
+        error_ = file_.write(bytes, static_cast<std::size_t>(size));
+        return error_ ? 0 : size;
+    }
+    void flush() override {}
+
+private:
+    static constexpr offile_off_t kAvailable = offile_off_t{1} << 30;
+    WritableFile& file_;
+    std::error_code error_;
+};
+
+// DcmOutputStream's constructor is for subclasses: a stream over our consumer.
+class CheckedStream final : public DcmOutputStream {
+public:
+    explicit CheckedStream(CheckedConsumer& consumer) : DcmOutputStream(&consumer) {}
+};
+
+// The first bytes of a file, or the operating system's reason why not.
+std::variant<std::string, std::error_code> read_head(const std::filesystem::path& path, std::size_t size) {
+    errno = 0;
     std::ifstream stream(path, std::ios::binary);
-    std::array<char, 132> head{};
-    stream.read(head.data(), head.size());
-    return stream.gcount() == 132 && std::string_view(head.data() + 128, 4) == "DICM";
+    if (!stream) {
+        return std::error_code(errno != 0 ? errno : EIO, std::generic_category());
+    }
+    std::string head(size, '\0');
+    stream.read(head.data(), static_cast<std::streamsize>(size));
+    if (stream.bad()) {
+        return std::error_code(errno != 0 ? errno : EIO, std::generic_category());
+    }
+    head.resize(static_cast<std::size_t>(stream.gcount()));
+    return head;
+}
+
+bool has_part10_marker(std::string_view head) { return head.size() >= 132 && head.substr(128, 4) == "DICM"; }
+
+// Whether `head` starts with a few well-formed elements in `syntax`: the
+// first in group 0002 or 0008 (where every dataset starts), tags ascending,
+// explicit VRs that exist, lengths within the file. All-zero blocks and
+// other files that DCMTK's lenient parser would read as elements fail here.
+bool starts_like_a_dataset(std::string_view head, E_TransferSyntax syntax, std::uintmax_t file_size) {
+    const bool big_endian = syntax == EXS_BigEndianExplicit;
+    const bool explicit_vr = syntax != EXS_LittleEndianImplicit;
+    auto u16 = [&](std::size_t at) {
+        const auto a = static_cast<unsigned>(static_cast<std::uint8_t>(head[at]));
+        const auto b = static_cast<unsigned>(static_cast<std::uint8_t>(head[at + 1]));
+        return static_cast<std::uint16_t>(big_endian ? (a << 8U) | b : (b << 8U) | a);
+    };
+    auto u32 = [&](std::size_t at) {
+        const std::uint32_t first = u16(at);
+        const std::uint32_t second = u16(at + 2);
+        return big_endian ? (first << 16U) | second : (second << 16U) | first;
+    };
+    std::size_t at = 0;
+    std::uint32_t previous = 0;
+    for (int elements = 0; elements < 8; ++elements) {
+        if (at + 8 > head.size()) {
+            return elements > 0;
+        }
+        const std::uint32_t tag = (std::uint32_t{u16(at)} << 16U) | u16(at + 2);
+        const auto group = static_cast<std::uint16_t>(tag >> 16U);
+        if (elements == 0 ? (group != 0x0002 && group != 0x0008) : tag <= previous) {
+            return false;
+        }
+        previous = tag;
+        std::uint64_t length = 0;
+        std::size_t header = 8;
+        if (explicit_vr) {
+            const std::string vr_name(head.substr(at + 4, 2));
+            const DcmVR vr(vr_name.c_str());
+            if (!std::isupper(static_cast<unsigned char>(vr_name[0])) ||
+                !std::isupper(static_cast<unsigned char>(vr_name[1])) || vr.getEVR() == EVR_UNKNOWN ||
+                !vr.isStandard()) {
+                return false;
+            }
+            if (vr.usesExtendedLengthEncoding()) {
+                if (at + 12 > head.size()) {
+                    return true;
+                }
+                length = u32(at + 8);
+                header = 12;
+            } else {
+                length = u16(at + 6);
+            }
+        } else {
+            length = u32(at + 4);
+        }
+        if (length == 0xFFFFFFFFULL) {
+            return true;  // a sequence of undefined length: too far to follow here
+        }
+        if (at + header + length > file_size) {
+            return false;
+        }
+        at += header + static_cast<std::size_t>(length);
+    }
+    return true;
+}
+
+std::string os_reason(const std::error_code& error) { return "cannot read the file: " + error.message(); }
+
+// Reads every element's value now: DCMTK leaves large values (pixel data)
+// in the file until they are used, so a file cut short inside them would
+// otherwise read as good.
+OFCondition load_completely(DcmFileFormat& file, const std::filesystem::path& path, E_TransferSyntax syntax,
+                            E_FileReadMode mode) {
+    OFCondition status = file.loadFile(path.c_str(), syntax, EGL_noChange, DCM_MaxReadLength, mode);
+    if (status.good()) {
+        status = file.loadAllDataIntoMemory();
+    }
+    return status;
 }
 
 }  // namespace
 
 std::variant<std::unique_ptr<DcmFileFormat>, LoadError> load_dicom(const std::filesystem::path& path) {
+    const auto head_or_error = read_head(path, 4096);
+    if (const auto* error = std::get_if<std::error_code>(&head_or_error)) {
+        return LoadError{LoadError::Kind::unreadable, os_reason(*error)};
+    }
+    const auto& head = std::get<std::string>(head_or_error);
+    std::error_code size_error;
+    const std::uintmax_t size = std::filesystem::file_size(path, size_error);
     auto file = std::make_unique<DcmFileFormat>();
-    const OFCondition status = file->loadFile(path.c_str());
-    if (status.good()) {
+    if (has_part10_marker(head)) {
+        if (const OFCondition status = load_completely(*file, path, EXS_Unknown, ERM_autoDetect); status.bad()) {
+            return LoadError{LoadError::Kind::broken, std::string("broken DICOM file: ") + status.text()};
+        }
         return file;
     }
-    if (has_part10_marker(path)) {
-        return LoadError{std::string("broken DICOM file: ") + status.text(), true};
+    constexpr std::array kBareSyntaxes = {EXS_LittleEndianExplicit, EXS_LittleEndianImplicit, EXS_BigEndianExplicit};
+    auto plausible = [&](E_TransferSyntax syntax) { return !size_error && starts_like_a_dataset(head, syntax, size); };
+    if (std::none_of(kBareSyntaxes.begin(), kBareSyntaxes.end(), plausible)) {
+        return LoadError{LoadError::Kind::not_dicom, "not a DICOM file (or one too broken to recognise)"};
     }
-    // A dataset without meta header, which DCMTK's detection can miss.
-    for (const E_TransferSyntax syntax : {EXS_LittleEndianExplicit, EXS_LittleEndianImplicit, EXS_BigEndianExplicit}) {
+    // DCMTK's own detection first (it also reads a meta header without the
+    // preamble), then each syntax the first bytes allow.
+    std::optional<std::string> broken;
+    for (const E_TransferSyntax syntax : {EXS_Unknown, kBareSyntaxes[0], kBareSyntaxes[1], kBareSyntaxes[2]}) {
+        if (syntax != EXS_Unknown && !plausible(syntax)) {
+            continue;
+        }
         file = std::make_unique<DcmFileFormat>();
-        if (file->loadFile(path.c_str(), syntax, EGL_noChange, DCM_MaxReadLength, ERM_dataset).good() &&
-            file->getDataset()->tagExistsWithValue(DCM_SOPClassUID)) {
+        const OFCondition status =
+            load_completely(*file, path, syntax, syntax == EXS_Unknown ? ERM_autoDetect : ERM_dataset);
+        if (!file->getDataset()->tagExistsWithValue(DCM_SOPClassUID)) {
+            continue;
+        }
+        if (status.good()) {
             return file;
         }
+        broken = broken.value_or(std::string("broken DICOM dataset: ") + status.text());
     }
-    return LoadError{"not a DICOM file (or one too broken to recognise)", false};
+    if (broken) {
+        return LoadError{LoadError::Kind::broken, *broken};
+    }
+    return LoadError{LoadError::Kind::not_dicom, "not a DICOM file (or one too broken to recognise)"};
+}
+
+std::optional<std::string> missing_pixel_data(DcmFileFormat& file) {
+    DcmDataset& dataset = *file.getDataset();
+    if (dataset.tagExists(DCM_PixelData) || dataset.tagExists(DCM_FloatPixelData) ||
+        dataset.tagExists(DCM_DoubleFloatPixelData)) {
+        return std::nullopt;
+    }
+    const bool has_geometry = dataset.tagExists(DCM_Rows) && dataset.tagExists(DCM_Columns);
+    // The meta header's copy where the dataset was cut before its own.
+    OFString sop_class;
+    if (dataset.findAndGetOFString(DCM_SOPClassUID, sop_class).bad()) {
+        file.getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPClassUID, sop_class);
+    }
+    bool image_class = false;
+    for (int i = 0; i < numberOfDcmImageSOPClassUIDs; ++i) {
+        image_class = image_class || sop_class == dcmImageSOPClassUIDs[i];
+    }
+    if (!has_geometry && !image_class) {
+        return std::nullopt;
+    }
+    return std::string("no pixel data: truncated? (") +
+           (has_geometry ? "it has Rows and Columns" : "its SOP class is an image storage class") +
+           "; written as it is)";
 }
 
 bool is_media_directory(DcmFileFormat& file) {
@@ -106,11 +286,11 @@ std::vector<std::string> drop_orphaned_meta_uids(DcmFileFormat& file, bool had_c
     return dropped;
 }
 
-std::string save_dicom_atomically(DcmFileFormat& file, const std::filesystem::path& target) {
-    std::error_code error;
-    std::filesystem::create_directories(target.parent_path(), error);
-    if (error) {
-        return "cannot create folder " + target.parent_path().string() + ": " + error.message();
+std::optional<WriteFailure> save_dicom_atomically(DcmFileFormat& file, const std::filesystem::path& target,
+                                                  FileSystem& files, const WriteSettings& settings) {
+    auto failure = [&](std::string message) { return WriteFailure{WriteFailure::Kind::io, std::move(message)}; };
+    if (const auto error = files.create_directories(target.parent_path())) {
+        return failure("cannot create folder " + target.parent_path().string() + ": " + error.message());
     }
     const std::filesystem::path temporary = target.parent_path() / ("." + target.filename().string() + ".deid-partial");
     E_TransferSyntax syntax = file.getDataset()->getOriginalXfer();
@@ -118,18 +298,54 @@ std::string save_dicom_atomically(DcmFileFormat& file, const std::filesystem::pa
         syntax = EXS_LittleEndianExplicit;
     }
     update_meta_header(file, syntax);
-    const OFCondition status = file.saveFile(temporary.c_str(), syntax, EET_ExplicitLength, EGL_recalcGL,
-                                             EPD_noChange, 0, 0, EWM_dontUpdateMeta);
-    if (status.bad()) {
-        std::filesystem::remove(temporary, error);
-        return std::string("cannot write DICOM: ") + status.text();
+
+    std::error_code error;
+    auto output = files.create(temporary, error);
+    if (!output) {
+        return failure("cannot write " + temporary.string() + ": " + error.message());
     }
-    std::filesystem::rename(temporary, target, error);
-    if (error) {
-        std::filesystem::remove(temporary, error);
-        return "cannot move the output into place: " + error.message();
+    // From here on, every way out that is not a success removes the temporary.
+    auto abandon = [&](std::string message) {
+        (void)output->close();
+        (void)files.remove(temporary);
+        return failure(std::move(message));
+    };
+    CheckedConsumer consumer(*output);
+    {
+        CheckedStream stream(consumer);
+        DcmWriteCache cache;
+        file.transferInit();
+        const OFCondition status = file.write(stream, syntax, EET_ExplicitLength, &cache, EGL_recalcGL, EPD_noChange,
+                                              0, 0, 0, EWM_dontUpdateMeta);
+        file.transferEnd();
+        if (consumer.error()) {
+            return abandon("cannot write " + target.string() + ": " + consumer.error().message());
+        }
+        if (status.bad()) {
+            return abandon(std::string("cannot write DICOM: ") + status.text());
+        }
+        stream.flush();
+        if (consumer.error() || !stream.isFlushed()) {
+            return abandon("cannot write " + target.string() + ": " +
+                           (consumer.error() ? consumer.error().message() : std::string("not all data was written")));
+        }
     }
-    return "";
+    if (settings.sync) {
+        if (const auto sync_error = output->sync()) {
+            return abandon("cannot write " + target.string() + ": " + sync_error.message());
+        }
+    }
+    if (const auto close_error = output->close()) {
+        return abandon("cannot write " + target.string() + ": " + close_error.message());
+    }
+    if (const auto rename_error = files.rename(temporary, target, settings.replace)) {
+        (void)files.remove(temporary);
+        if (rename_error == std::errc::file_exists) {
+            return WriteFailure{WriteFailure::Kind::exists, target.string() + " exists"};
+        }
+        return failure("cannot move the output into place at " + target.string() + ": " + rename_error.message());
+    }
+    return std::nullopt;
 }
 
 }  // namespace deid

@@ -2,34 +2,63 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "runtime/io/file_system.hpp"
 
 class DcmFileFormat;
 
 namespace deid {
 
 struct LoadError {
+    enum class Kind {
+        not_dicom,   // neither Part 10 nor a recognisable bare dataset: skipped
+        broken,      // DICOM that DCMTK cannot read to its end: a failure
+        unreadable,  // the operating system refused (permission, I/O error): a failure
+    };
+    Kind kind = Kind::not_dicom;
     std::string reason;
-    // True for a file that claims to be DICOM (the "DICM" marker) but cannot
-    // be read: a failure. False for anything else: not DICOM, skipped.
-    bool claims_dicom = false;
+    [[nodiscard]] bool is_failure() const { return kind != Kind::not_dicom; }
 };
 
-// Reads a DICOM file: Part 10, or a bare dataset (no meta header) in
-// explicit or implicit VR little endian or explicit big endian, that has a
-// SOPClassUID.
+// Reads a whole DICOM file into memory: Part 10 (the "DICM" marker), or a
+// bare dataset (no meta header) in explicit or implicit VR little endian or
+// explicit big endian — accepted only when its first bytes really are
+// elements (group 0002 or 0008 first, ascending tags, lengths that fit) and
+// it has a SOPClassUID. Anything DCMTK reports while reading, on any
+// element, pixel data included, makes the file broken: no half-read file is
+// ever passed on.
 std::variant<std::unique_ptr<DcmFileFormat>, LoadError> load_dicom(const std::filesystem::path& path);
+
+// A warning for a file that reads but looks cut short: an image (Rows and
+// Columns, or an image storage SOP class) without pixel data. Header-only
+// exports are legitimate; silence is not.
+std::optional<std::string> missing_pixel_data(DcmFileFormat& file);
+
+struct WriteSettings {
+    bool replace = false;  // replace an existing target (else: WriteFailure::Kind::exists)
+    bool sync = true;      // fsync before the rename
+};
+
+struct WriteFailure {
+    enum class Kind { exists, io };
+    Kind kind = Kind::io;
+    std::string message;  // "cannot write OUT/x.dcm: No space left on device"
+};
 
 // Writes `file` to `target` as a Part 10 file: the meta header is updated from
 // the dataset (MediaStorageSOP* follow SOPClassUID/SOPInstanceUID where the
 // dataset has them, never invented; one is created for a bare dataset) and
 // names deid as the implementation; the transfer syntax and pixel data
-// bytes are kept. The file is written under
-// a temporary name in the target folder and renamed on success, so no
-// half-written file ever carries the final name. Returns an error text or "".
-std::string save_dicom_atomically(DcmFileFormat& file, const std::filesystem::path& target);
+// bytes are kept. The file is written under a temporary name in the target
+// folder (`.NAME.deid-partial`), every write checked, synced and closed,
+// and only then renamed, so a final name always means a complete file: on
+// any error the temporary is removed and the target left as it was.
+std::optional<WriteFailure> save_dicom_atomically(DcmFileFormat& file, const std::filesystem::path& target,
+                                                  FileSystem& files, const WriteSettings& settings);
 
 // After de-identification: where the recipe removed or blanked SOPClassUID
 // or SOPInstanceUID, the meta header must not keep the original value

@@ -16,7 +16,7 @@ void InputWalk::enter(const std::filesystem::path& folder, const std::filesystem
         entries.push_back(it->path());
     }
     if (error) {
-        unlisted_ = InputFile{folder, folder.lexically_relative(root), "cannot list the folder: " + error.message()};
+        unlisted_ = InputFile{folder, folder.lexically_relative(root), "cannot list the folder: " + error.message(), {}};
         return;
     }
     std::sort(entries.rbegin(), entries.rend());
@@ -38,7 +38,7 @@ std::optional<InputFile> InputWalk::next_unfiltered() {
                 enter(input, input);
                 continue;
             }
-            return InputFile{input, input.filename(), {}};
+            return InputFile{input, input.filename(), {}, {}};
         }
         Folder& folder = open_.back();
         if (folder.rest.empty()) {
@@ -53,9 +53,13 @@ std::optional<InputFile> InputWalk::next_unfiltered() {
             const auto root = folder.root;  // `folder` may move when a level is added
             enter(entry, root);
         } else if (std::filesystem::is_regular_file(entry, error)) {  // files, and links to files
-            return InputFile{entry, entry.lexically_relative(folder.root), {}};
+            return InputFile{entry, entry.lexically_relative(folder.root), {}, {}};
+        } else if (std::filesystem::is_symlink(status) && std::filesystem::is_directory(entry, error)) {
+            return InputFile{entry, entry.lexically_relative(folder.root), {},
+                             "a symbolic link to a folder is not followed (give its target as an input to "
+                             "include it)"};
         }
-        // Links to folders are not followed (no cycles); sockets, devices and the like are no inputs.
+        // Sockets, devices, dangling links and the like are no inputs.
     }
 }
 

@@ -12,6 +12,7 @@ struct InputFile {
     std::filesystem::path path;      // as found
     std::filesystem::path relative;  // where its output goes under OUTDIR
     std::string problem;             // e.g. a folder that cannot be listed: the input fails with it
+    std::string not_followed;        // a symbolic link to a folder: reported as skipped, never walked
 };
 
 // The files of the inputs, one at a time: files given directly, and every
@@ -22,6 +23,10 @@ struct InputFile {
 // from header values. Only the listings of the folders on the current path
 // are held, so memory does not grow with the corpus. Never throws: a folder
 // that cannot be listed is yielded as an input with a `problem`.
+// Symbolic links to files are followed; symbolic links to folders inside an
+// input folder are not (they may loop, or reach the same files twice): each
+// is yielded with `not_followed` set, so that commands report it as skipped.
+// A folder given as an input may itself be a link.
 class InputWalk {
 public:
     using Filter = std::function<bool(const InputFile&)>;
