@@ -15,7 +15,16 @@ namespace deid::grammar {
 // `file` is the name diagnostics and spans carry.
 ast::Recipe parse_recipe(std::string_view text, const std::string& file, Diagnostics& diagnostics);
 
-// Reads and parses a recipe file; an unreadable file is one diagnostic.
+// Recipes larger than this are refused (one diagnostic): 64 MiB is over
+// three million lines.
+inline constexpr std::size_t kLargestRecipe = std::size_t{64} << 20U;
+
+// Reads and parses a recipe file. A file that cannot be read, is binary
+// (holds a NUL byte) or is larger than kLargestRecipe is one diagnostic
+// about the whole file (line 0), never a diagnostic per line of garbage.
 ast::Recipe parse_recipe_file(const std::filesystem::path& path, Diagnostics& diagnostics);
+
+// The same for recipe text read elsewhere (standard input), named `name`.
+ast::Recipe parse_recipe_text(std::string_view contents, const std::string& name, Diagnostics& diagnostics);
 
 }  // namespace deid::grammar

@@ -1,9 +1,84 @@
 #include "interpreter/diagnostics/diagnostic.hpp"
 
 #include <algorithm>
+#include <array>
 #include <tuple>
 
+#include "support/json_text.hpp"
+
 namespace deid {
+namespace {
+
+constexpr std::size_t kLongestExcerpt = 80;  // quoted recipe text beyond this is cut...
+constexpr std::size_t kExcerptKept = 60;     // ...to this, and "…"
+
+// `byte` as \xNN.
+std::string escaped(unsigned char byte) {
+    static constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
+                                                  '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
+    return {'\\', 'x', kHex[byte >> 4U], kHex[byte & 0xFU]};
+}
+
+// What a recipe holds is shown only as readable text: control characters
+// and bytes that are not UTF-8 (a binary file read as a recipe) as \xNN.
+std::string printable(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        std::size_t length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 0;
+        if (length > 1 && (i + length > text.size() || !is_valid_utf8(text.substr(i, length)))) {
+            length = 0;
+        }
+        if (length == 0 || (length == 1 && (byte < 0x20 || byte == 0x7F))) {
+            out += escaped(byte);
+            ++i;
+            continue;
+        }
+        out.append(text.substr(i, length));
+        i += length;
+    }
+    return out;
+}
+
+// Messages quote recipe text between single quotes; an excerpt longer than
+// a line's worth (a binary file, 100,000 letters where a name should be) is
+// cut, so one finding is one readable line.
+std::string with_short_excerpts(std::string_view message) {
+    std::string out;
+    std::size_t at = 0;
+    while (at < message.size()) {
+        const std::size_t open = message.find('\'', at);
+        if (open == std::string_view::npos) {
+            break;
+        }
+        std::size_t close = message.find('\'', open + 1);
+        if (close == std::string_view::npos) {
+            close = message.size();
+        }
+        out.append(message.substr(at, open + 1 - at));
+        std::string_view excerpt = message.substr(open + 1, close - open - 1);
+        if (excerpt.size() > kLongestExcerpt) {
+            std::size_t cut = kExcerptKept;
+            while (cut > 0 && (static_cast<unsigned char>(excerpt[cut]) & 0xC0U) == 0x80U) {
+                --cut;  // not inside a UTF-8 sequence
+            }
+            out.append(excerpt.substr(0, cut));
+            out += "…";
+        } else {
+            out.append(excerpt);
+        }
+        if (close < message.size()) {
+            out += '\'';
+        }
+        at = close + 1;
+    }
+    if (at < message.size()) {
+        out.append(message.substr(at));
+    }
+    return out;
+}
+
+}  // namespace
 
 std::string_view to_string(Severity severity) {
     switch (severity) {
@@ -27,6 +102,7 @@ void Diagnostics::note(const SourceSpan& span, std::string code, std::string mes
 }
 
 void Diagnostics::add(Diagnostic diagnostic) {
+    diagnostic.message = with_short_excerpts(printable(diagnostic.message));
     if (diagnostic.severity == Severity::error) {
         ++error_count_;
     }
@@ -48,10 +124,12 @@ void Diagnostics::sort_by_location() {
 
 std::string format_text(const Diagnostic& diagnostic) {
     std::string out = diagnostic.span.file;
-    out += ':';
-    out += std::to_string(diagnostic.span.line);
-    out += ':';
-    out += std::to_string(diagnostic.span.column);
+    if (diagnostic.span.line > 0) {  // line 0: about the whole file (it cannot be read)
+        out += ':';
+        out += std::to_string(diagnostic.span.line);
+        out += ':';
+        out += std::to_string(diagnostic.span.column);
+    }
     out += ": ";
     out += to_string(diagnostic.severity);
     out += ": ";
