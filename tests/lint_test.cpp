@@ -161,8 +161,8 @@ TEST(Lint, GroupsMustBeDefined) {
 
 TEST(Lint, BuiltinsAndTheirOptionsAreChecked) {
     EXPECT_THAT(lint_header("REPLACE StudyDate deid_func:jiter days=2\n"),
-                ElementsAre("3:29: error: unknown built-in 'deid_func:jiter' (expected jitter, simple_uuid, "
-                            "suffix_uuid, dicom_uuid, pydicom_uuid) (did you mean 'jitter'?)"));
+                ElementsAre("3:29: error: unknown built-in 'deid_func:jiter' (expected jitter, basic_uuid, "
+                            "simple_uuid, suffix_uuid, dicom_uuid, pydicom_uuid) (did you mean 'jitter'?)"));
     EXPECT_THAT(lint_header("REPLACE StudyDate deid_func:jitter dayz=2\n"),
                 ElementsAre("3:36: error: unknown option 'dayz' for deid_func:jitter (expected days, years) (did you "
                             "mean 'days'?)"));
@@ -171,8 +171,8 @@ TEST(Lint, BuiltinsAndTheirOptionsAreChecked) {
     EXPECT_THAT(lint_header("REPLACE SOPInstanceUID deid_func:pydicom_uuid stable_remapping=yes\n"),
                 ElementsAre("3:47: error: option 'stable_remapping' of deid_func:pydicom_uuid needs true or false, "
                             "found 'yes'"));
-    EXPECT_THAT(lint_header("REPLACE PatientID deid_func:simple_uuid x=1\n"),
-                ElementsAre("3:41: error: unknown option 'x' for deid_func:simple_uuid (it takes none)"));
+    EXPECT_THAT(lint_header("REPLACE PatientID deid_func:basic_uuid x=1\n"),
+                ElementsAre("3:40: error: unknown option 'x' for deid_func:basic_uuid (it takes none)"));
     EXPECT_THAT(lint_header("REPLACE StudyDate deid_func:jitter days=-2 years=1\n"), IsEmpty());
 }
 

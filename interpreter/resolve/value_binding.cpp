@@ -51,6 +51,12 @@ std::optional<plan::ValueSource> bind_builtin(const ast::BuiltinValue& call, Dia
                               did_you_mean(call.name, names));
         return std::nullopt;
     }
+    if (call.name == "simple_uuid") {
+        diagnostics.note(call.name_span, "simple-uuid",
+                         "deid_func:simple_uuid exists only here: the established tool's documentation names it, but "
+                         "its code registers deid_func:basic_uuid (the same random UUID4) and leaves the element as "
+                         "it was for simple_uuid");
+    }
     plan::BuiltinSource source{builtin, {}};
     bool valid = true;
     for (const auto& option : call.options) {
