@@ -86,6 +86,9 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
         if (std::filesystem::exists(target) && !options.overwrite) {
             return fail(target.string() + " exists (use --overwrite)");
         }
+        for (const auto& path : drop_illegal_group_elements(file)) {
+            err << input.path.string() << ": warning: " << illegal_group_warning(path) << '\n';
+        }
         if (const std::string error = save_dicom_atomically(file, target); !error.empty()) {
             return fail(error);
         }
