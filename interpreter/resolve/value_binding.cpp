@@ -114,6 +114,12 @@ std::optional<plan::ValueSource> bind_value(const ast::HeaderAction& action, con
         diagnostics.warning(value.span, "jitter-vr",
                             "jitter shifts dates (DA, DT); " + target->keyword + " is " + target->vr +
                                 " and will be left as it is");
+        if (target->vr == "TM" || target->vr == "DS" || target->vr == "SH") {
+            diagnostics.note(value.span, "jitter-made-date",
+                             "the established tool's lenient date parser turns a " + target->vr +
+                                 " value into a date, filling what is missing from today's date, so its output "
+                                 "differs from day to day");
+        }
     }
 
     return std::visit(
