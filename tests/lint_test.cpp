@@ -250,17 +250,27 @@ std::vector<std::string> lint_printed(std::string_view recipe) {
     return printed;
 }
 
-// Issue 11 item 8: the established tool takes the rest of a REMOVE line,
-// comment included, as REMOVE's value.
-TEST(Lint, TrailingCommentAfterRemoveIsNoted) {
+// Issue 11 item 8: the established tool takes the rest of an action line,
+// comment included, as the value and cuts it at '#' (blanks before kept).
+TEST(Lint, TrailingCommentIsNotedWhereTheEstablishedToolReadsItAsValue) {
     EXPECT_THAT(lint_printed("%header\nREMOVE PatientAddress # why: home address\nREMOVE PatientID  #\n"),
                 ElementsAre("test.deid:3:23: note: '# why: home address' is a comment here; the established tool "
                             "reads it as REMOVE's value, and there REMOVE PatientAddress removes nothing",
                             "test.deid:4:19: note: '#' is a comment here; the established tool reads it as REMOVE's "
                             "value, and there REMOVE PatientID removes nothing"));
-    // It cuts ADD, REPLACE and JITTER values at '#' and ignores the rest of BLANK and KEEP lines.
+    // It cuts other values at '#', blanks before it kept: a var: or func: name then names nothing.
+    EXPECT_THAT(lint_printed("%header\nREPLACE PatientID var:new_id # research ID\nADD PatientName func:pseudonym #\n"
+                             "JITTER StudyDate var:shift#days\n"),
+                ElementsAre("test.deid:3:30: note: '# research ID' is a comment here; the established tool keeps the "
+                            "blank before it in the value, looks for variable 'new_id ', finds none, and there "
+                            "REPLACE PatientID does nothing",
+                            "test.deid:4:32: note: '#' is a comment here; the established tool keeps the blank before "
+                            "it in the value, looks for function 'pseudonym ', finds none, and there ADD PatientName "
+                            "does nothing"));
+    // Literals only gain blanks DICOM ignores; BLANK and KEEP ignore the rest of the line.
     EXPECT_THAT(lint_printed("%header\nADD PatientIdentityRemoved YES # done\nBLANK PatientName # name\n"
-                             "KEEP Modality # kept\nJITTER StudyDate 3 # shift\n# REMOVE PatientID # whole line\n"),
+                             "KEEP Modality # kept\nJITTER StudyDate 3 # shift\n# REMOVE PatientID # whole line\n"
+                             "REPLACE SOPInstanceUID deid_func:pydicom_uuid # stable\n"),
                 IsEmpty());
 }
 
