@@ -611,6 +611,19 @@ TEST(RunGate, BundledDefaultComesFirst) {
     EXPECT_EQ(plan->actions.front().span.file, "<bundled>/deid.dicom");
     EXPECT_EQ(plan->actions.back().span.file, file.string());
     EXPECT_EQ(plan->filters.size(), 3u);
+    // The bundled default's note is for `deid lint` only.
+    EXPECT_THAT(messages.str(), ::testing::Not(::testing::HasSubstr("note:")));
+}
+
+TEST(RunGate, PrintsWarningsButNotNotes) {
+    const auto file = testing::scratch_dir() / "deid_run_gate_notes.deid";
+    std::ofstream(file) << "FORMAT dicom\n%header\nremove PatientID\nREPLACE MediaStorageSOPInstanceUID 1.2.3\n";
+    std::ostringstream messages;
+    ASSERT_TRUE(compile_for_run({{file}, false, {}}, standard_dictionary(), false, messages));
+    EXPECT_EQ(messages.str(), file.string() + ":4:1: warning: REPLACE MediaStorageSOPInstanceUID has no effect on the "
+                              "output: the meta header is rebuilt when the file is written, and "
+                              "MediaStorageSOPInstanceUID (0002,0003) follows the dataset's SOPInstanceUID (0008,0018); "
+                              "act on SOPInstanceUID instead\n");
 }
 
 }  // namespace
