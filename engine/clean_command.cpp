@@ -98,6 +98,9 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
                 break;
             }
         }
+        for (const auto& path : drop_illegal_group_elements(file)) {
+            err << input.path.string() << ": warning: " << illegal_group_warning(path) << '\n';
+        }
         if (const auto failure = save_dicom_atomically(file, target, files, {exists, options.sync})) {
             return fail(failure->message);
         }

@@ -325,6 +325,9 @@ struct FileProcessor {
                                       " without a value; its file-meta copy is emptied too, and the output is no "
                                       "valid DICOM instance");
         }
+        for (const auto& path : drop_illegal_group_elements(file)) {
+            result.warnings.push_back(illegal_group_warning(path));
+        }
         for (const auto& warning : evaluated.warnings) {
             result.warnings.push_back((warning.path.empty() ? "" : warning.path + ": ") + warning.message + " (" +
                                       warning.by.file + ":" + std::to_string(warning.by.line) + ")");

@@ -6,7 +6,11 @@ std::optional<plan::Plan> compile_for_run(const CompileRequest& request, const E
                                           bool force, std::ostream& messages) {
     Compiled compiled = compile(request, dictionary);
     for (const auto& diagnostic : compiled.diagnostics.all()) {
-        messages << format_text(diagnostic) << '\n';
+        // Notes say where older tools read the recipe differently: `deid
+        // lint` shows them; a run would repeat them on every invocation.
+        if (diagnostic.severity != Severity::note) {
+            messages << format_text(diagnostic) << '\n';
+        }
     }
     if (compiled.diagnostics.has_errors()) {
         if (!force) {

@@ -15,7 +15,7 @@ inline constexpr int kExitRecipeError = 2;
 // diagnostics are printed and no plan is returned (the command exits with
 // kExitRecipeError) unless `force` is set, in which case the errors are
 // printed as such and the plan of what did bind is returned. Warnings are
-// printed and never stop a run.
+// printed and never stop a run; notes are left to `deid lint`.
 std::optional<plan::Plan> compile_for_run(const CompileRequest& request, const ElementDictionary& dictionary,
                                           bool force, std::ostream& messages);
 

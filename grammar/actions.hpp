@@ -75,6 +75,7 @@ template <> struct action<r::kw_format> {
 };
 template <> struct action<r::format_name> : text_and_span<&RecipeBuilder::format> {};
 template <> struct action<r::section_name> : text_only<&RecipeBuilder::name_section> {};
+template <> struct action<r::comment> : text_and_span<&RecipeBuilder::comment> {};
 template <> struct action<r::unknown_section_line> : text_and_span<&RecipeBuilder::unknown_section> {};
 template <> struct action<r::unknown_statement> : text_and_span<&RecipeBuilder::unknown_statement> {};
 template <> struct action<r::stray_text> : text_and_span<&RecipeBuilder::stray_text> {};
@@ -221,7 +222,8 @@ struct header_action {
         const std::string_view text = in.string_view();
         const auto keyword_length = std::find_if(text.begin(), text.end(), [](char c) { return !is_word_char(c); }) -
                                     text.begin();
-        builder.header_action(Kind, span_within(in, builder, 0, static_cast<std::size_t>(keyword_length)));
+        builder.header_action(Kind, text.substr(0, static_cast<std::size_t>(keyword_length)),
+                              span_within(in, builder, 0, static_cast<std::size_t>(keyword_length)));
     }
 };
 template <> struct action<r::add_action> : header_action<ast::ActionKind::add> {};

@@ -222,9 +222,22 @@ void RecipeBuilder::complete_value(std::string_view text, const SourceSpan& span
 
 // -------------------------------------------------------------- %header --
 
-void RecipeBuilder::header_action(ast::ActionKind kind, const SourceSpan& keyword_span) {
-    current<ast::HeaderSection>().actions.push_back(
-        ast::HeaderAction{keyword_span, kind, std::move(*pending_.field), std::move(pending_.value)});
+void RecipeBuilder::header_action(ast::ActionKind kind, std::string_view keyword, const SourceSpan& keyword_span) {
+    current<ast::HeaderSection>().actions.push_back(ast::HeaderAction{
+        keyword_span, kind, std::move(*pending_.field), std::move(pending_.value), std::string(keyword), std::nullopt});
+}
+
+void RecipeBuilder::comment(std::string_view text, const SourceSpan& span) {
+    if (section_ != SectionKind::header) {
+        return;
+    }
+    auto& actions = current<ast::HeaderSection>().actions;
+    if (!actions.empty() && actions.back().span.line == span.line && actions.back().span.file == span.file) {
+        const std::string_view trimmed = trim(text);
+        actions.back().comment = ast::TrailingComment{
+            {span.file, span.line, span.column, span.column + static_cast<std::uint32_t>(trimmed.size())},
+            std::string(trimmed)};
+    }
 }
 
 // -------------------------------------------------------------- %filter --

@@ -56,7 +56,10 @@ public:
     void complete_value(std::string_view text, const SourceSpan& span);
 
     // %header
-    void header_action(ast::ActionKind kind, const SourceSpan& keyword_span);
+    void header_action(ast::ActionKind kind, std::string_view keyword, const SourceSpan& keyword_span);
+
+    // Any comment; one that ends a header action's line is kept with it.
+    void comment(std::string_view text, const SourceSpan& span);
 
     // %filter
     void label_name(std::string_view name);

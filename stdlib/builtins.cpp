@@ -68,7 +68,11 @@ const std::vector<Builtin>& builtins() {
     static const std::vector<Builtin> registry = {
         {"jitter", "shift a date or datetime by days + 365*years",
          {{"days", OptionType::integer}, {"years", OptionType::integer}}, &jitter},
-        {"simple_uuid", "a random UUID4 string", {}, &simple_uuid},
+        // The established tool registers this one as basic_uuid; its
+        // documentation calls it simple_uuid, which only deid knows.
+        {"basic_uuid", "a random UUID4 string", {}, &simple_uuid},
+        {"simple_uuid", "a random UUID4 string (the name the established tool's documentation gives basic_uuid)", {},
+         &simple_uuid},
         {"suffix_uuid", "<lower-cased field name>-<uuid4>", {}, &suffix_uuid},
         {"dicom_uuid", "org_root + '.' + a random 128-bit number, cut to 64 characters",
          {{"org_root", OptionType::text}}, &dicom_uuid},

@@ -119,11 +119,19 @@ struct Value {
 
 enum class ActionKind { add, blank, jitter, keep, replace, remove };
 
+// A `# comment` after a statement, on the same line.
+struct TrailingComment {
+    SourceSpan span;
+    std::string text;  // from '#' on, trailing blanks trimmed
+};
+
 struct HeaderAction {
     SourceSpan span;  // the action keyword
     ActionKind kind = ActionKind::add;
     FieldExpr field;
     std::optional<Value> value;
+    std::string keyword;  // the action keyword as written ("REMOVE", "remove")
+    std::optional<TrailingComment> comment;
 };
 
 // ------------------------------------------------------------- %filter --

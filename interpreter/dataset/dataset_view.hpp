@@ -59,9 +59,14 @@ public:
     virtual WriteResult blank(std::string_view path) = 0;
     virtual WriteResult remove(std::string_view path) = 0;
     // Create a top-level element (or replace its value); `vr` empty means
-    // the dictionary's VR.
+    // the VR spec §3.6 gives a new element. A value that does not convert
+    // creates nothing.
     virtual WriteResult add(std::uint16_t group, std::uint16_t element, std::string_view vr,
                             const std::vector<std::string>& values) = 0;
+    // The top-level element add() would create, as elements() would list it
+    // (keyword, names, the VR it would get, its private creator), whether or
+    // not it exists: what a func: hook is told of an element ADD creates.
+    [[nodiscard]] virtual ElementInfo new_top_level_element(std::uint16_t group, std::uint16_t element) const = 0;
 };
 
 // "(GGGG,EEEE)" with upper-case hex digits.

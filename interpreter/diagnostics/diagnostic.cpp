@@ -42,39 +42,44 @@ std::string printable(std::string_view text) {
 
 // Messages quote recipe text between single quotes; an excerpt longer than
 // a line's worth (a binary file, 100,000 letters where a name should be) is
-// cut, so one finding is one readable line.
+// cut, so one finding is one readable line. A quote opens after a blank or
+// '(' and closes before a blank, punctuation or the end, so apostrophes
+// ("the tool's", "Patient's Name") are no quotes.
 std::string with_short_excerpts(std::string_view message) {
+    auto opens = [&](std::size_t i) {
+        return message[i] == '\'' && (i == 0 || message[i - 1] == ' ' || message[i - 1] == '(');
+    };
+    auto closes = [&](std::size_t i) {
+        return message[i] == '\'' &&
+               (i + 1 == message.size() || std::string_view(" ),:;.?!").find(message[i + 1]) != std::string_view::npos);
+    };
     std::string out;
     std::size_t at = 0;
-    while (at < message.size()) {
-        const std::size_t open = message.find('\'', at);
-        if (open == std::string_view::npos) {
-            break;
+    for (std::size_t open = 0; open < message.size(); ++open) {
+        if (!opens(open)) {
+            continue;
         }
-        std::size_t close = message.find('\'', open + 1);
-        if (close == std::string_view::npos) {
-            close = message.size();
+        std::size_t close = open + 1;
+        while (close < message.size() && !closes(close)) {
+            ++close;
         }
-        out.append(message.substr(at, open + 1 - at));
-        std::string_view excerpt = message.substr(open + 1, close - open - 1);
+        if (close == message.size()) {
+            break;  // no closing quote: nothing to cut
+        }
+        const std::string_view excerpt = message.substr(open + 1, close - open - 1);
         if (excerpt.size() > kLongestExcerpt) {
             std::size_t cut = kExcerptKept;
             while (cut > 0 && (static_cast<unsigned char>(excerpt[cut]) & 0xC0U) == 0x80U) {
                 --cut;  // not inside a UTF-8 sequence
             }
+            out.append(message.substr(at, open + 1 - at));
             out.append(excerpt.substr(0, cut));
             out += "…";
-        } else {
-            out.append(excerpt);
+            at = close;
         }
-        if (close < message.size()) {
-            out += '\'';
-        }
-        at = close + 1;
+        open = close;
     }
-    if (at < message.size()) {
-        out.append(message.substr(at));
-    }
+    out.append(message.substr(at));
     return out;
 }
 

@@ -176,10 +176,10 @@ private:
         result_.warnings.push_back({element ? element->path : std::string{}, std::move(message), action.span});
     }
 
-    // The new value an ADD or REPLACE writes into `element` (nullptr for an
-    // element ADD creates); nullopt after a warning when there is none.
+    // The new value an ADD or REPLACE writes into `element` (for an element
+    // ADD creates, `exists` is false); nullopt after a warning when there is none.
     std::optional<std::vector<std::string>> new_value(const plan::HeaderAction& action, const ElementInfo* element,
-                                                      const std::vector<std::string>& before) {
+                                                      const std::vector<std::string>& before, bool exists = true) {
         return std::visit(
             [&](const auto& source) -> std::optional<std::vector<std::string>> {
                 using Source = std::decay_t<decltype(source)>;
@@ -194,7 +194,7 @@ private:
                     }
                     return split_multi_value(found->second);
                 } else if constexpr (std::is_same_v<Source, plan::FunctionSource>) {
-                    const auto result = call_user(action, source.name, element, before);
+                    const auto result = call_user(action, source.name, element, before, exists);
                     if (const auto* values = std::get_if<std::vector<std::string>>(&result)) {
                         return *values;
                     }
@@ -261,18 +261,17 @@ private:
         return std::nullopt;
     }
 
-    // Calls a user function; without any, warns and returns no value.
+    // Calls a user function on `element` (`exists` false: one ADD is about
+    // to create, the function sees no value); without any, warns and
+    // returns no value.
     UserFunctionResult call_user(const plan::HeaderAction& action, const std::string& name, const ElementInfo* element,
-                                 const std::vector<std::string>& values) {
-        if (options_.functions == nullptr || element == nullptr) {
-            warn(element, action,
-                 "func:" + name + (options_.functions == nullptr ? " needs a Lua script (--lua)"
-                                                                 : " cannot create an element that does not exist") +
-                     "; action skipped");
+                                 const std::vector<std::string>& values, bool exists = true) {
+        if (options_.functions == nullptr) {
+            warn(element, action, "func:" + name + " needs a Lua script (--lua); action skipped");
             return NoValue{};
         }
         try {
-            return options_.functions->call({name, *element, values, action.value_text, variables_, dataset_});
+            return options_.functions->call({name, *element, values, action.value_text, variables_, dataset_, !exists});
         } catch (const UserFunctionError& error) {
             throw UserFunctionError(std::string(error.what()) + " (called from " + action.span.file + ":" +
                                     std::to_string(action.span.line) + " for " + element->path + ")");
@@ -368,7 +367,10 @@ private:
     }
 
     void add(const plan::HeaderAction& action) {
-        const auto selected = selected_by(action, true);
+        // ADD acts on the top-level element only (spec §3): the same keyword
+        // inside sequence items is left alone, as the established tool does.
+        auto selected = selected_by(action, true);
+        std::erase_if(selected, [](const ElementInfo& e) { return e.depth > 0; });
         for (const auto& element : selected) {
             const auto before = values_of(element);
             if (auto after = new_value(action, &element, before)) {
@@ -385,21 +387,20 @@ private:
         if (options_.protected_tags.contains(tag_key(tag->group, tag->element))) {
             return;
         }
-        auto after = new_value(action, nullptr, {});
+        const ElementInfo created = dataset_.new_top_level_element(tag->group, tag->element);
+        auto after = new_value(action, &created, {}, false);
         if (!after) {
             return;
         }
-        const std::string path = tag_path_step(tag->group, tag->element);
         const WriteResult written = dataset_.add(tag->group, tag->element, "", *after);
         listed_as_added(tag->group, tag->element);
         if (written == WriteResult::done) {
-            result_.changes.push_back({path, action.field.text, ChangeKind::added, {}, *after, action.span});
+            result_.changes.push_back({created.path, created.nested_name, ChangeKind::added, {}, *after, action.span});
         } else if (written == WriteResult::conversion_failed) {
-            result_.warnings.push_back({path, "'" + join_multi_value(*after) + "' does not convert to the VR of " +
-                                                  action.field.text + "; the element is left empty",
-                                        action.span});
+            warn(&created, action, "'" + join_multi_value(*after) + "' does not convert to " + created.vr + "; " +
+                                       action.field.text + " is not created");
         } else {
-            result_.warnings.push_back({path, "cannot create " + action.field.text, action.span});
+            warn(&created, action, "cannot create " + action.field.text);
         }
     }
 

@@ -63,8 +63,9 @@ bool selects(const plan::Selector& selector, const ElementInfo& element, const s
         [&](const auto& match) -> bool {
             using Match = std::decay_t<decltype(match)>;
             if constexpr (std::is_same_v<Match, plan::TagMatch>) {
-                return element.private_creator.empty() &&
-                       (element.group & match.group_mask) == (match.group & match.group_mask) &&
+                // A tag form selects the element with that tag wherever it
+                // stands, private ones included, whatever block their creator holds.
+                return (element.group & match.group_mask) == (match.group & match.group_mask) &&
                        element.element == match.element;
             } else if constexpr (std::is_same_v<Match, plan::PrivateMatch>) {
                 return element.group == match.group && element.private_creator == match.creator &&

@@ -22,6 +22,8 @@ struct UserFunctionCall {
     std::string_view recipe_value;           // the recipe text after the field, e.g. "func:lookup"
     const std::map<std::string, std::string, std::less<>>& variables;
     const DatasetView& dataset;
+    // The element is not there yet: ADD is about to create it (field.value is nil).
+    bool element_absent = false;
 };
 
 struct NoValue {};  // the function returned nil

@@ -169,6 +169,36 @@ public:
         }
     }
 
+    // Spec §3.4 and the writer: the output's meta header is rebuilt from
+    // the dataset when the file is written, so an action on one of these
+    // file-meta elements is silently undone.
+    void rebuilt_meta_elements() {
+        for (const auto& action : plan_.actions) {
+            const auto* tag = std::get_if<plan::TagMatch>(&action.field.selector);
+            if (action.kind == ActionKind::keep || tag == nullptr || tag->group != 0x0002) {
+                continue;
+            }
+            const std::string target = tag_text(tag->group, tag->element);
+            const std::string name = keyword_of(*tag) + " " + target;
+            std::string why;
+            switch (tag->element) {
+                case 0x0002:
+                    why = name + " follows the dataset's SOPClassUID (0008,0016); act on SOPClassUID instead";
+                    break;
+                case 0x0003:
+                    why = name + " follows the dataset's SOPInstanceUID (0008,0018); act on SOPInstanceUID instead";
+                    break;
+                case 0x0010: why = name + " names the transfer syntax of the output, which is the input's"; break;
+                case 0x0012:
+                case 0x0013: why = name + " names deid as the implementation that wrote the file"; break;
+                default: continue;
+            }
+            diagnostics_.warning(action.span, "rebuilt-meta",
+                                 describe(action) + " has no effect on the output: the meta header is rebuilt when "
+                                 "the file is written, and " + why);
+        }
+    }
+
     void uid_removals() {
         check_uid_removal("SOPInstanceUID", "add 'REPLACE SOPInstanceUID deid_func:pydicom_uuid'");
         check_uid_removal("SOPClassUID", "add 'KEEP SOPClassUID': it names the kind of object, not the patient");
@@ -191,6 +221,11 @@ private:
         std::array<std::optional<std::size_t>, kKinds> first_of_kind;
         Indices removals;  // REMOVEs without func:
     };
+
+    std::string keyword_of(const plan::TagMatch& tag) const {
+        const auto entry = dictionary_.find_tag(tag.group, tag.element);
+        return entry ? entry->keyword : "";
+    }
 
     std::optional<DictionaryEntry> entry_of(const plan::Selector& selector) const {
         if (const auto* tag = std::get_if<plan::TagMatch>(&selector)) {
@@ -274,6 +309,7 @@ private:
 void analyse_actions(const plan::Plan& plan, const ElementDictionary& dictionary, Diagnostics& diagnostics) {
     Analysis analysis(plan, dictionary, diagnostics);
     analysis.dead_actions();
+    analysis.rebuilt_meta_elements();
     analysis.uid_removals();
 }
 

@@ -158,6 +158,14 @@ std::optional<plan::Selector> FieldBinder::bind_name(const std::string& name, co
 
 std::optional<plan::Selector> FieldBinder::bind_keyword(std::string_view keyword, const SourceSpan& span) {
     if (auto entry = dictionary_.find_keyword(keyword)) {
+        if (entry->repeating) {
+            // pydicom gives elements of repeating groups no keyword.
+            const std::string range = "(" + hex_digits(entry->group >> 8U, 2) + "xx," + hex_digits(entry->element, 4) + ")";
+            diagnostics_.note(span, "repeating-group",
+                              "'" + std::string(keyword) + "' is the repeating group " + range +
+                                  ": here it selects the element in every group of the range; the established tool "
+                                  "matches nothing for it");
+        }
         return tag_match_of(*entry);
     }
     if (auto entry = dictionary_.find_name(keyword)) {

@@ -4,6 +4,7 @@
 #include "interpreter/resolve/field_binding.hpp"
 #include "interpreter/resolve/filter_binding.hpp"
 #include "interpreter/resolve/group_order.hpp"
+#include "interpreter/resolve/older_tools.hpp"
 #include "interpreter/resolve/value_binding.hpp"
 
 namespace deid {
@@ -82,6 +83,7 @@ plan::Plan resolve(const ast::CombinedRecipe& recipe, const ElementDictionary& d
     plan.actions = bind_actions(recipe, binder, options, diagnostics);
     plan.filters = bind_filters(recipe, binder, diagnostics);
     analyse_actions(plan, dictionary, diagnostics);
+    note_older_tool_readings(recipe, diagnostics);
     return plan;
 }
 

@@ -51,6 +51,12 @@ std::optional<plan::ValueSource> bind_builtin(const ast::BuiltinValue& call, Dia
                               did_you_mean(call.name, names));
         return std::nullopt;
     }
+    if (call.name == "simple_uuid") {
+        diagnostics.note(call.name_span, "simple-uuid",
+                         "deid_func:simple_uuid exists only here: the established tool's documentation names it, but "
+                         "its code registers deid_func:basic_uuid (the same random UUID4) and leaves the element as "
+                         "it was for simple_uuid");
+    }
     plan::BuiltinSource source{builtin, {}};
     bool valid = true;
     for (const auto& option : call.options) {
@@ -108,6 +114,12 @@ std::optional<plan::ValueSource> bind_value(const ast::HeaderAction& action, con
         diagnostics.warning(value.span, "jitter-vr",
                             "jitter shifts dates (DA, DT); " + target->keyword + " is " + target->vr +
                                 " and will be left as it is");
+        if (target->vr == "TM" || target->vr == "DS" || target->vr == "SH") {
+            diagnostics.note(value.span, "jitter-made-date",
+                             "the established tool's lenient date parser turns a " + target->vr +
+                                 " value into a date, filling what is missing from today's date, so its output "
+                                 "differs from day to day");
+        }
     }
 
     return std::visit(

@@ -1,8 +1,11 @@
 #include "runtime/dicom/dcmtk_dataset.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <map>
+#include <optional>
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -13,7 +16,7 @@
 #include <dcmtk/dcmdata/dcvr.h>
 
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
-#include "runtime/dictionary/private_names.hpp"
+#include "runtime/dictionary/private_dictionary.hpp"
 #include "support/strings.hpp"
 
 namespace deid {
@@ -65,18 +68,18 @@ std::string private_creator_of(DcmItem& item, const DcmTagKey& key) {
     return item.findAndGetString(slot, creator).good() && creator != nullptr ? creator : "";
 }
 
-// What DCMTK's own dictionary calls a tag our copy has no row for (group
-// lengths, private creator slots, unknown private elements). DCMTK's global
-// dictionary takes a process-wide lock on every lookup, which serialises
-// parallel workers, so each thread remembers the answers.
-std::string dcmtk_keyword(const DcmTagKey& key, const std::string& creator) {
-    thread_local std::map<std::pair<std::uint32_t, std::string>, std::string> known;
-    auto cache_key = std::make_pair((std::uint32_t{key.getGroup()} << 16U) | key.getElement(), creator);
-    if (const auto found = known.find(cache_key); found != known.end()) {
+// What DCMTK's own dictionary calls a standard tag our copy has no row for
+// (group lengths, for one). DCMTK's global dictionary takes a process-wide
+// lock on every lookup, which serialises parallel workers, so each thread
+// remembers the answers.
+std::string dcmtk_keyword(const DcmTagKey& key) {
+    thread_local std::map<std::uint32_t, std::string> known;
+    const std::uint32_t tag = (std::uint32_t{key.getGroup()} << 16U) | key.getElement();
+    if (const auto found = known.find(tag); found != known.end()) {
         return found->second;
     }
-    DcmTag tag(key, creator.empty() ? nullptr : creator.c_str());
-    std::string keyword = tag.getTagName();
+    DcmTag dcmtk_tag(key);
+    std::string keyword = dcmtk_tag.getTagName();
     if (keyword == DcmTag_ERROR_TagName || keyword == "Unknown Tag & Data") {
         keyword.clear();
     }
@@ -85,33 +88,33 @@ std::string dcmtk_keyword(const DcmTagKey& key, const std::string& creator) {
         keyword.erase(0, kRetired.size());
     }
     if (known.size() > 100'000) {
-        known.clear();  // a bound, should a corpus hold endless distinct private tags
+        known.clear();  // a bound, should a corpus hold endless distinct unknown tags
     }
-    known.emplace(std::move(cache_key), keyword);
+    known.emplace(tag, keyword);
     return keyword;
 }
 
 void describe(const DcmTagKey& key, ElementInfo& info) {
-    const auto& dictionary = standard_dictionary();
-    if (!info.is_private()) {
-        if (auto entry = dictionary.find_tag(info.group, info.element)) {
-            info.keyword = std::move(entry->keyword);
-            info.name = std::move(entry->name);
-            return;
+    if (info.is_private()) {
+        // One rule for every private element, whichever dictionary knows it:
+        // no keyword (its step in a nested name is its tag), and the name
+        // pydicom's private dictionary gives it, bracketed as the established
+        // tool shows it, so startswith:/endswith: patterns do not reach into
+        // it. Name patterns thus see exactly the private names the
+        // established tool sees.
+        if (!info.private_creator.empty()) {
+            if (const auto entry = find_private_entry(info.group, info.element, info.private_creator)) {
+                info.name = "[" + std::string(entry->name) + "]";
+            }
         }
-    } else if (!info.private_creator.empty()) {
-        const auto offset = static_cast<std::uint8_t>(info.element & 0xFFU);
-        // Bracketed, as the established tool shows private names: so
-        // startswith:/endswith: patterns do not reach into them.
-        if (const auto name = private_element_name(info.group, info.private_creator, offset)) {
-            info.name = "[" + std::string(*name) + "]";
-        }
-        if (auto entry = dictionary.find_private(info.group, info.private_creator, offset)) {
-            info.keyword = std::move(entry->keyword);
-            return;
-        }
+        return;
     }
-    info.keyword = dcmtk_keyword(key, info.private_creator);
+    if (auto entry = standard_dictionary().find_tag(info.group, info.element)) {
+        info.keyword = std::move(entry->keyword);
+        info.name = std::move(entry->name);
+        return;
+    }
+    info.keyword = dcmtk_keyword(key);
 }
 
 std::vector<DcmElement*> elements_of(DcmItem& item) {
@@ -163,6 +166,55 @@ void collect(DcmItem& item, const std::string& path_prefix, const std::string& n
                     file_meta, out);
         }
     }
+}
+
+// The VR of an element ADD creates (spec §3.6): the dictionary's for a
+// standard tag. For a private one, the VR pydicom's private dictionary gives
+// it under the block's creator, as the established tool takes it; a
+// private creator slot is LO, as the standard says; anything else is ST
+// (not LO, whose 64 characters a value may exceed).
+DcmVR new_element_vr(const DcmTagKey& key, const std::string& creator) {
+    if (key.getGroup() % 2 == 1) {
+        if (key.getElement() >= 0x0010 && key.getElement() <= 0x00FF) {
+            return DcmVR(EVR_LO);
+        }
+        if (!creator.empty()) {
+            if (const auto entry = find_private_entry(key.getGroup(), key.getElement(), creator)) {
+                // A few entries offer two VRs ("US or SS", "OB_OW"): the first.
+                const DcmVR vr(std::string(entry->vr.substr(0, 2)).c_str());
+                if (vr.isStandard()) {
+                    return vr;
+                }
+            }
+        }
+        return DcmVR(EVR_ST);
+    }
+    const DcmVR known = DcmTag(key).getVR();
+    if (const std::string_view name = known.getVRName(); name == "??" || name == "UN") {
+        return DcmVR(EVR_ST);
+    }
+    return known;
+}
+
+// An AT value as DCMTK reads it, "(gggg,eeee)", from any form a recipe may
+// write: GGGGEEEE, (GGGG,EEEE) or GGGG,EEEE (blanks around it ignored).
+std::optional<std::string> attribute_tag_text(std::string_view value) {
+    value = trim(value);
+    if (value.size() == 11 && value.front() == '(' && value.back() == ')') {
+        value = value.substr(1, 9);
+    }
+    std::string digits;
+    if (value.size() == 9 && value[4] == ',') {
+        digits = std::string(value.substr(0, 4)) + std::string(value.substr(5, 4));
+    } else if (value.size() == 8) {
+        digits = std::string(value);
+    } else {
+        return std::nullopt;
+    }
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+        return std::nullopt;
+    }
+    return "(" + digits.substr(0, 4) + "," + digits.substr(4, 4) + ")";
 }
 
 std::optional<DcmTagKey> parse_tag_step(std::string_view step) {
@@ -268,7 +320,18 @@ WriteResult DcmtkDataset::set(std::string_view path, const std::vector<std::stri
     if (vr == EVR_SQ) {
         return WriteResult::unsupported;
     }
-    const std::string joined = join_multi_value(values);
+    std::string joined = join_multi_value(values);
+    if (vr == EVR_AT) {
+        std::vector<std::string> tags;
+        for (const auto& value : values) {
+            auto tag = attribute_tag_text(value);
+            if (!tag) {
+                return WriteResult::conversion_failed;
+            }
+            tags.push_back(std::move(*tag));
+        }
+        joined = join_multi_value(tags);
+    }
     OFString original;
     const bool had_value = !is_binary(vr) && element.getOFStringArray(original).good();
     OFCondition status;
@@ -314,28 +377,49 @@ WriteResult DcmtkDataset::remove(std::string_view path) {
     return WriteResult::done;
 }
 
+ElementInfo DcmtkDataset::new_top_level_element(std::uint16_t group, std::uint16_t element) const {
+    const DcmTagKey key(group, element);
+    ElementInfo info;
+    info.group = group;
+    info.element = element;
+    info.file_meta = group == 0x0002;
+    info.private_creator = private_creator_of(top_level_item(group), key);
+    describe(key, info);
+    info.vr = new_element_vr(key, info.private_creator).getVRName();
+    info.path = tag_path_step(group, element);
+    info.nested_name = info.keyword.empty() ? info.path : info.keyword;
+    return info;
+}
+
 WriteResult DcmtkDataset::add(std::uint16_t group, std::uint16_t element, std::string_view vr,
                               const std::vector<std::string>& values) {
-    DcmItem& item = group == 0x0002 ? static_cast<DcmItem&>(*file_.getMetaInfo())
-                                    : static_cast<DcmItem&>(*file_.getDataset());
+    DcmItem& item = top_level_item(group);
     const DcmTagKey key(group, element);
+    const std::string path = tag_path_step(group, element);
+    if (item.tagExists(key, OFFalse)) {
+        return set(path, values);
+    }
     const std::string creator = private_creator_of(item, key);
     DcmTag tag(key, creator.empty() ? nullptr : creator.c_str());
-    if (!vr.empty()) {
-        tag.setVR(DcmVR(std::string(vr).c_str()));
-    } else if (const std::string_view known = tag.getVRName(); known == "??" || known == "UN") {
-        tag.setVR(DcmVR(EVR_LO));  // a private element the dictionary does not know
-    }
+    tag.setVR(vr.empty() ? new_element_vr(key, creator) : DcmVR(std::string(vr).c_str()));
     if (tag.getEVR() == EVR_SQ) {
         return WriteResult::unsupported;
     }
-    item.findAndDeleteElement(key, OFFalse, OFFalse);
     // Created empty first (DCMTK's newDicomElement would drop the VR of a
     // private tag), then written through set() for the VR conversion.
     if (item.putAndInsertString(tag, "", OFTrue).bad()) {
         return WriteResult::unsupported;
     }
-    return set(tag_path_step(group, element), values);
+    const WriteResult written = set(path, values);
+    if (written != WriteResult::done) {
+        // A value that does not convert leaves the dataset as it was: without the element.
+        item.findAndDeleteElement(key, OFFalse, OFFalse);
+    }
+    return written;
+}
+
+DcmItem& DcmtkDataset::top_level_item(std::uint16_t group) const {
+    return group == 0x0002 ? static_cast<DcmItem&>(*file_.getMetaInfo()) : static_cast<DcmItem&>(*file_.getDataset());
 }
 
 }  // namespace deid

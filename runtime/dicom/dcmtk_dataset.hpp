@@ -24,6 +24,7 @@ public:
     WriteResult remove(std::string_view path) override;
     WriteResult add(std::uint16_t group, std::uint16_t element, std::string_view vr,
                     const std::vector<std::string>& values) override;
+    ElementInfo new_top_level_element(std::uint16_t group, std::uint16_t element) const override;
 
 private:
     struct Located {
@@ -31,6 +32,8 @@ private:
         DcmElement* element = nullptr;
     };
     Located locate(std::string_view path) const;
+    // The file meta for group 0002, else the dataset.
+    DcmItem& top_level_item(std::uint16_t group) const;
 
     DcmFileFormat& file_;
 };

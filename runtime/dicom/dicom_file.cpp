@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <fstream>
 #include <string_view>
 #include <system_error>
@@ -13,6 +14,7 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcostrma.h>
+#include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcwcache.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcvr.h>
@@ -65,6 +67,37 @@ void update_meta_header(DcmFileFormat& file, E_TransferSyntax syntax) {
         meta.putAndInsertUint32(DCM_FileMetaInformationGroupLength, 0);
     }
     meta.computeGroupLengthAndPadding(EGL_recalcGL, EPD_noChange, EXS_LittleEndianExplicit, EET_ExplicitLength);
+}
+
+bool is_illegal_group(std::uint16_t group) {
+    return group == 0x0001 || group == 0x0003 || group == 0x0005 || group == 0x0007 || group == 0xFFFF;
+}
+
+std::string path_step(const DcmTagKey& key) {
+    std::array<char, 16> buffer{};
+    std::snprintf(buffer.data(), buffer.size(), "(%04X,%04X)", key.getGroup(), key.getElement());
+    return buffer.data();
+}
+
+void drop_illegal_in(DcmItem& item, const std::string& prefix, std::vector<std::string>& dropped) {
+    // Collected first: removing while walking would move the item's cursor.
+    std::vector<DcmElement*> elements;
+    for (DcmObject* object = item.nextInContainer(nullptr); object != nullptr; object = item.nextInContainer(object)) {
+        elements.push_back(static_cast<DcmElement*>(object));
+    }
+    for (DcmElement* element : elements) {
+        const DcmTagKey key = element->getTag().getXTag();
+        const std::string path = prefix + path_step(key);
+        if (is_illegal_group(key.getGroup())) {
+            delete item.remove(element);
+            dropped.push_back(path);
+        } else if (element->ident() == EVR_SQ) {
+            auto* sequence = static_cast<DcmSequenceOfItems*>(element);
+            for (unsigned long index = 0; index < sequence->card(); ++index) {
+                drop_illegal_in(*sequence->getItem(index), path + "__" + std::to_string(index) + "__", dropped);
+            }
+        }
+    }
 }
 
 // Hands DCMTK's output to a WritableFile and keeps the first error the
@@ -261,6 +294,19 @@ std::optional<std::string> missing_pixel_data(DcmFileFormat& file) {
     return std::string("no pixel data: truncated? (") +
            (has_geometry ? "it has Rows and Columns" : "its SOP class is an image storage class") +
            "; written as it is)";
+}
+
+std::vector<std::string> drop_illegal_group_elements(DcmFileFormat& file) {
+    std::vector<std::string> dropped;
+    drop_illegal_in(*file.getDataset(), "", dropped);
+    return dropped;
+}
+
+std::string illegal_group_warning(const std::string& path) {
+    // The path ends in the element's own step, "(GGGG,EEEE)".
+    const std::string group = path.size() >= 10 ? path.substr(path.size() - 10, 4) : path;
+    return path + ": dropped: group " + group + " is illegal in DICOM, so the element cannot be written, and it "
+                                                "may hold anything";
 }
 
 bool is_media_directory(DcmFileFormat& file) {

@@ -66,6 +66,15 @@ std::optional<WriteFailure> save_dicom_atomically(DcmFileFormat& file, const std
 // have no value now though they had before (`had_class`, `had_instance`).
 std::vector<std::string> drop_orphaned_meta_uids(DcmFileFormat& file, bool had_class, bool had_instance);
 
+// Elements of the groups DICOM forbids (0001, 0003, 0005, 0007 and FFFF,
+// PS3.5 §7.1) cannot be written legally, and what they hold is anyone's
+// guess: they are removed, at any depth of the dataset. Returns the path id
+// of each removed element (an element inside a removed one is not listed).
+std::vector<std::string> drop_illegal_group_elements(DcmFileFormat& file);
+
+// The warning a command gives for one element drop_illegal_group_elements removed.
+std::string illegal_group_warning(const std::string& path);
+
 // A DICOMDIR (media storage directory): its records point at byte offsets
 // and name patients, so it is rebuilt after de-identification, never copied.
 bool is_media_directory(DcmFileFormat& file);

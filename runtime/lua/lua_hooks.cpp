@@ -215,7 +215,11 @@ void push_read_only(lua_State* lua) {
 void push_field(lua_State* lua, const UserFunctionCall& call) {
     const ElementInfo& e = call.element;
     lua_createtable(lua, 0, 8);
-    lua_pushstring(lua, join_multi_value(call.values).c_str());
+    if (call.element_absent) {
+        lua_pushnil(lua);  // an element ADD is about to create
+    } else {
+        lua_pushstring(lua, join_multi_value(call.values).c_str());
+    }
     lua_setfield(lua, -2, "value");
     lua_createtable(lua, static_cast<int>(call.values.size()), 0);
     for (std::size_t i = 0; i < call.values.size(); ++i) {
