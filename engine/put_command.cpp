@@ -17,6 +17,7 @@
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
+#include "runtime/dicom/unknown_vr.hpp"
 #include "runtime/io/inputs.hpp"
 #include "runtime/pixels/pixel_cleaner.hpp"
 #include "interpreter/eval/filters.hpp"
@@ -106,6 +107,8 @@ void explain(const std::filesystem::path& input, const EvaluationResult& result,
         }
         if (change.by.line > 0) {
             out << "  (" << change.by.file << ":" << change.by.line << ")";
+        } else if (!change.by.file.empty()) {
+            out << "  (" << change.by.file << ")";
         } else {
             out << "  (--remove-private / --strip-sequences)";
         }
@@ -154,6 +157,8 @@ struct FileProcessor {
     const nlohmann::json& identifiers;
     const EvaluationOptions& evaluation;
     std::optional<std::filesystem::path> explain_target;  // --explain, canonical
+    bool builtins_read_whole_file;   // the plan calls clean_text or shift_date
+    std::int64_t date_shift_days;    // the run's, for shift_date
 
     FileResult process(const InputFile& input, UserFunctions* functions, PatternMemo* memo) const {
         FileResult result;
@@ -203,9 +208,15 @@ struct FileProcessor {
             result.messages = err.str();
             return result;
         }
+        if (options.profile) {
+            reinterpret_unknown_text(file);  // a UID stored as UN is still a UID to replace
+        }
         // Filters read the header as it came in, before any action ran.
         const FilterOutcome screening = options.clean_pixels ? screen(plan, DcmtkDataset(file)) : FilterOutcome{};
-        const ScreeningDecision decision = decide(screening, input.path, options.skip_flagged);
+        ScreeningDecision decision = decide(screening, input.path, options.skip_flagged);
+        if (options.profile && decision.verdict == PixelVerdict::unchanged && says_burned_in(file)) {
+            decision = hold_burned_in(input.path, options.clean_pixels && options.skip_flagged);
+        }
         out << decision.notice;
         result.report = out.str();
         if (decision.verdict == PixelVerdict::skip) {
@@ -223,10 +234,14 @@ struct FileProcessor {
         }
         const bool had_class = has_sop_class_uid(file);
         const bool had_instance = has_sop_instance_uid(file);
+        FileContext context;
+        prepare_file_context(file, options.profile.value_or(Profile{}), builtins_read_whole_file, {}, date_shift_days,
+                             context);
         DcmtkDataset dataset(file);
         EvaluationOptions file_evaluation = evaluation;
         file_evaluation.functions = functions;
         file_evaluation.pattern_memo = memo;
+        file_evaluation.builtin_context = &context.builtins;
         EvaluationResult evaluated;
         try {
             evaluated = evaluate(plan, dataset, variables, file_evaluation);
@@ -239,6 +254,13 @@ struct FileProcessor {
             fail(message);
             result.messages = err.str();
             return result;
+        }
+        if (options.profile) {
+            Profile applied = *options.profile;
+            applied.clean_pixels = options.clean_pixels;
+            for (auto& change : write_method_elements(file, applied)) {
+                evaluated.changes.push_back(std::move(change));
+            }
         }
         result.changes = evaluated.changes.size();
         for (const auto& keyword : drop_orphaned_meta_uids(file, had_class, had_instance)) {
@@ -402,7 +424,7 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
     }
     summary << "deid put: " << counts[FileStatus::written] << " written, " << counts[FileStatus::skipped]
             << " skipped, " << counts[FileStatus::failed] << " failed";
-    if (options.clean_pixels) {
+    if (options.clean_pixels || counts[FileStatus::quarantined] > 0) {
         summary << ", " << counts[FileStatus::quarantined] << " quarantined";
     }
     if (options.resume) {
@@ -437,10 +459,14 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
         }
         resolve_options.user_functions = hooks->defined_functions();
     }
-    const auto plan = compile_for_run({options.recipes, options.with_default_recipe, resolve_options}, dictionary,
-                                      options.force, err);
+    auto plan = compile_for_run({options.recipes, options.with_default_recipe, resolve_options,
+                                 options.profile ? profile_recipes(*options.profile) : std::vector<std::string>{}},
+                                dictionary, options.force, err);
     if (!plan) {
         return kExitRecipeError;
+    }
+    if (options.profile && options.clean_pixels) {
+        add_default_filters(*plan, dictionary);  // the profiles have no %filter of their own
     }
     Variables global_variables;
     if (options.variables) {
@@ -469,7 +495,8 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
     if (options.explain) {
         explain_target = std::filesystem::weakly_canonical(*options.explain);
     }
-    const FileProcessor processor{options, *plan, global_variables, identifiers, evaluation, explain_target};
+    const FileProcessor processor{options, *plan, global_variables, identifiers, evaluation, explain_target,
+                                  needs_file_context(*plan), run_date_shift({})};
     return run_batch(options, processor, out, err);
 }
 

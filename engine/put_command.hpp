@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/batch_options.hpp"
+#include "engine/profiles.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 #include "runtime/lua/lua_hooks.hpp"
 
@@ -40,6 +41,9 @@ struct PutOptions : BatchOptions {
     bool resume = false;                  // skip inputs whose output is complete
     std::optional<Shard> shard;
     std::optional<std::filesystem::path> report;  // one JSON line per input, appended
+    // --profile: the PS3.15 profile's recipes run before `recipes`; the
+    // method elements are written and burned-in annotation is held back.
+    std::optional<Profile> profile;
 };
 
 // `deid put`: writes de-identified copies of the inputs under `output`,

@@ -206,7 +206,8 @@ private:
                     const std::string original = join_multi_value(before);
                     const stdlib::BuiltinCall call{element ? std::string_view(element->keyword) : std::string_view(action.field.text),
                                                    original, element ? std::string_view(element->vr) : std::string_view(),
-                                                   source.options};
+                                                   source.options, element ? std::string_view(element->path) : std::string_view(),
+                                                   options_.builtin_context};
                     auto computed = source.builtin->compute(call);
                     if (!computed) {
                         warn(element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +

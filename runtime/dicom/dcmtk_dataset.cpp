@@ -258,6 +258,20 @@ std::optional<std::vector<std::string>> DcmtkDataset::values(std::string_view pa
     return split_multi_value(std::string_view(joined.c_str(), joined.length()));
 }
 
+std::optional<std::string> DcmtkDataset::bytes(std::string_view path, std::size_t limit) const {
+    const Located located = locate(path);
+    if (located.element == nullptr || !is_binary(located.element->ident()) || located.element->ident() == EVR_px ||
+        located.element->ident() == EVR_pixelSQ || located.element->getLength() == 0xFFFFFFFFU) {
+        return std::nullopt;
+    }
+    std::string data(std::min<std::size_t>(located.element->getLength(), limit), '\0');
+    if (!data.empty() &&
+        located.element->getPartialValue(data.data(), 0, static_cast<Uint32>(data.size())).bad()) {
+        return std::string();
+    }
+    return data;
+}
+
 WriteResult DcmtkDataset::set(std::string_view path, const std::vector<std::string>& values) {
     const Located located = locate(path);
     if (located.element == nullptr) {

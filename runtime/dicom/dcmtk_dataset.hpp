@@ -25,6 +25,11 @@ public:
     WriteResult add(std::uint16_t group, std::uint16_t element, std::string_view vr,
                     const std::vector<std::string>& values) override;
 
+    // The raw value of a binary element (OB, UN, ...; not pixel data), at
+    // most `limit` bytes: private text often hides in UN. nullopt when
+    // absent or not binary.
+    std::optional<std::string> bytes(std::string_view path, std::size_t limit) const;
+
 private:
     struct Located {
         DcmItem* parent = nullptr;
