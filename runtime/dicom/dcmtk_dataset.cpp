@@ -143,12 +143,15 @@ ElementInfo describe_element(DcmElement& element, const Creators& creators, cons
     return info;
 }
 
+using Places = std::unordered_map<std::string, DcmtkDataset::Located>;
+
 void collect(DcmItem& item, const std::string& path_prefix, const std::string& name_prefix, std::size_t depth,
-             bool file_meta, std::vector<ElementInfo>& out) {
+             bool file_meta, std::vector<ElementInfo>& out, Places& places) {
     const std::vector<DcmElement*> elements = elements_of(item);
     const Creators creators = creators_of(elements);
     for (DcmElement* element : elements) {
         ElementInfo info = describe_element(*element, creators, path_prefix, name_prefix, depth, file_meta);
+        places.insert_or_assign(info.path, DcmtkDataset::Located{&item, element});
         if (element->ident() != EVR_SQ) {
             out.push_back(std::move(info));
             continue;
@@ -160,9 +163,26 @@ void collect(DcmItem& item, const std::string& path_prefix, const std::string& n
         for (unsigned long index = 0; index < sequence->card(); ++index) {
             // getItem(i) seeks from the start, but sequences hold few items.
             collect(*sequence->getItem(index), item_path + std::to_string(index) + "__", item_name, depth + 1,
-                    file_meta, out);
+                    file_meta, out, places);
         }
     }
+}
+
+// The element `key` of `item`, or null. Items keep their elements in tag
+// order, so the walk stops at the first larger tag; DCMTK's own search
+// builds a stack of the path on the heap for every lookup, which dominated
+// a run of a recipe with many actions.
+DcmElement* find_in(DcmItem& item, const DcmTagKey& key) {
+    for (DcmObject* object = item.nextInContainer(nullptr); object != nullptr; object = item.nextInContainer(object)) {
+        const DcmTagKey found = object->getTag().getXTag();
+        if (found == key) {
+            return static_cast<DcmElement*>(object);
+        }
+        if (found > key) {
+            return nullptr;
+        }
+    }
+    return nullptr;
 }
 
 std::optional<DcmTagKey> parse_tag_step(std::string_view step) {
@@ -184,8 +204,9 @@ DcmtkDataset::DcmtkDataset(DcmFileFormat& file) : file_(file) {}
 
 std::vector<ElementInfo> DcmtkDataset::elements() const {
     std::vector<ElementInfo> out;
-    collect(*file_.getMetaInfo(), "", "", 0, true, out);
-    collect(*file_.getDataset(), "", "", 0, false, out);
+    places_.clear();
+    collect(*file_.getMetaInfo(), "", "", 0, true, out, places_);
+    collect(*file_.getDataset(), "", "", 0, false, out, places_);
     return out;
 }
 
@@ -200,7 +221,18 @@ std::optional<ElementInfo> DcmtkDataset::top_level_element(std::uint16_t group, 
     return describe_element(*found, creators, "", "", 0, file_meta);
 }
 
+void DcmtkDataset::forget(std::string_view path, bool items) {
+    places_.erase(std::string(path));
+    if (items) {
+        const std::string inside = std::string(path) + "__";
+        std::erase_if(places_, [&](const auto& place) { return place.first.starts_with(inside); });
+    }
+}
+
 DcmtkDataset::Located DcmtkDataset::locate(std::string_view path) const {
+    if (const auto known = places_.find(std::string(path)); known != places_.end()) {
+        return known->second;
+    }
     DcmItem* item = nullptr;
     Located found;
     while (!path.empty()) {
@@ -215,8 +247,8 @@ DcmtkDataset::Located DcmtkDataset::locate(std::string_view path) const {
             item = key->getGroup() == 0x0002 ? static_cast<DcmItem*>(file_.getMetaInfo())
                                              : static_cast<DcmItem*>(file_.getDataset());
         }
-        DcmElement* element = nullptr;
-        if (item->findAndGetElement(*key, element, OFFalse).bad() || element == nullptr) {
+        DcmElement* element = find_in(*item, *key);
+        if (element == nullptr) {
             return {};
         }
         found = {item, element};
@@ -312,6 +344,8 @@ WriteResult DcmtkDataset::blank(std::string_view path) {
         return WriteResult::not_found;
     }
     if (located.element->ident() == EVR_SQ) {
+        forget(path, true);
+        places_.insert_or_assign(std::string(path), located);
         static_cast<DcmSequenceOfItems*>(located.element)->clear();
     } else {
         located.element->clear();
@@ -324,6 +358,7 @@ WriteResult DcmtkDataset::remove(std::string_view path) {
     if (located.element == nullptr) {
         return WriteResult::not_found;
     }
+    forget(path, located.element->ident() == EVR_SQ);
     delete located.parent->remove(located.element);
     return WriteResult::done;
 }
@@ -343,6 +378,7 @@ WriteResult DcmtkDataset::add(std::uint16_t group, std::uint16_t element, std::s
     if (tag.getEVR() == EVR_SQ) {
         return WriteResult::unsupported;
     }
+    forget(tag_path_step(group, element), true);
     item.findAndDeleteElement(key, OFFalse, OFFalse);
     // Created empty first (DCMTK's newDicomElement would drop the VR of a
     // private tag), then written through set() for the VR conversion.
