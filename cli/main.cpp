@@ -194,12 +194,6 @@ int main(int argc, char** argv) {
                 std::cerr << "deid put: --default and --profile are two different header recipes; use one\n";
                 return deid::kExitRecipeError;
             }
-            if (put_profile.empty() && put.recipes.empty() && !put.with_default_recipe) {
-                // The safe path is the default one.
-                put_profile = "basic";
-                std::cerr << "deid put: no recipe given: using --profile basic (DICOM PS3.15 Basic Application Level "
-                             "Confidentiality Profile)\n";
-            }
             if (!put_profile.empty() && !(put.profile = profile_of(put_profile, "put"))) {
                 return deid::kExitRecipeError;
             }

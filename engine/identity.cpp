@@ -91,10 +91,10 @@ public:
         add(d.substr(4, 2) + "/" + d.substr(6, 2) + "/" + d.substr(0, 4), TokenKind::date, true);
     }
 
-    void text(std::string_view value, bool from_binary) {
+    void text(std::string_view value, bool may_be_strong) {
         const std::string_view whole = trim(value);
         if (whole.size() >= kShortestWord) {
-            add(whole, TokenKind::value, !from_binary && identifier_like(whole));
+            add(whole, TokenKind::value, may_be_strong && identifier_like(whole));
         }
         for (const auto word : runs(whole, is_letter, kShortestWord)) {
             add(word, TokenKind::word, false);
@@ -130,15 +130,18 @@ private:
     std::set<std::string> seen_;
 };
 
-// The pieces of one element's value, by VR.
+// The pieces of one element's value, by VR. Only dates and UIDs are strong
+// in private elements, whose meaning is unknown: a private LO holding
+// 20230101 or CT01 may be a version or a device name as well as an ID.
 void tokenize(const ElementInfo& element, const std::vector<std::string>& values, bool from_binary, Tokens& tokens) {
     const std::string_view vr = element.vr;
+    const bool known = !element.is_private() && !from_binary;
     for (const auto& value : values) {
         const std::string_view trimmed = trim(value);
         if (from_binary) {
-            tokens.text(trimmed, true);
+            tokens.text(trimmed, false);
         } else if (vr == "UI") {
-            tokens.add(trimmed, TokenKind::value, trimmed.size() >= 8);
+            tokens.add(trimmed, TokenKind::uid, trimmed.size() >= 8);
         } else if (vr == "DA") {
             tokens.date(trimmed);
         } else if (vr == "DT") {
@@ -151,13 +154,13 @@ void tokenize(const ElementInfo& element, const std::vector<std::string>& values
         } else if (vr == "PN") {
             tokens.name(trimmed, !element.is_private());
         } else if (vr == "AE") {
-            tokens.add(trimmed, TokenKind::value, trimmed.size() >= kShortestWord);
+            tokens.add(trimmed, TokenKind::value, known && trimmed.size() >= kShortestWord);
         } else if (vr == "AS" || one_of(vr, kNumberVrs)) {
             if (trimmed.size() >= kShortestDigits) {
                 tokens.add(trimmed, TokenKind::value, false);
             }
         } else if (one_of(vr, kTextVrs)) {
-            tokens.text(trimmed, false);
+            tokens.text(trimmed, known);
         }
     }
 }
@@ -214,7 +217,13 @@ bool is_source(ProfileAction action) {
 }  // namespace
 
 bool FileIdentity::significant(const SourceToken& token) const {
-    return token.strong || !retained.contains(token.token.text);
+    if (!token.strong) {
+        return !retained.contains(token.token.text);
+    }
+    if (token.kind == TokenKind::date || token.kind == TokenKind::uid) {
+        return !retained_values.contains(token.token.text);
+    }
+    return true;
 }
 
 std::vector<stdlib::IdentifyingToken> FileIdentity::significant_tokens() const {
@@ -248,17 +257,25 @@ FileIdentity collect_identity(const DatasetView& dataset, const Profile& profile
             }
             continue;
         }
+        if (action == ProfileAction::clean) {
+            continue;  // neither: cleaned of the sources' pieces, it vouches for none of them
+        }
         for (auto& token : tokens) {
             identity.retained.insert(std::move(token.token.text));
         }
         // Shorter runs too: a two-letter name component ("OB") is no news
         // when a kept element says OB_GENERAL.
         for (const auto& value : *values) {
+            identity.retained_values.insert(to_lower(trim(value)));
+            identity.retained.insert(to_lower(trim(value)));
             for (const auto run : runs(value, is_letter, 2)) {
                 identity.retained.insert(to_lower(run));
             }
             for (const auto run : runs(value, is_digit, 2)) {
                 identity.retained.insert(std::string(run));
+            }
+            for (const auto run : runs(value, [](char c) { return is_letter(c) || is_digit(c); }, 2)) {
+                identity.retained.insert(to_lower(run));
             }
         }
     }
@@ -285,6 +302,7 @@ std::optional<std::string> searchable_text(const DatasetView& dataset, const Ele
 std::string_view token_kind_word(TokenKind kind) {
     switch (kind) {
         case TokenKind::value: return "value";
+        case TokenKind::uid: return "UID";
         case TokenKind::component: return "component";
         case TokenKind::date: return "date";
         case TokenKind::digits: return "digits";

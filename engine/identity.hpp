@@ -17,7 +17,7 @@
 
 namespace deid {
 
-enum class TokenKind { value, component, date, digits, word };
+enum class TokenKind { value, uid, component, date, digits, word };
 
 // One piece of an identifying value. Strong pieces (whole names of public
 // name elements, dates, UIDs, ID-like values, AE titles) are reported
@@ -44,6 +44,9 @@ struct FileIdentity {
     // Lower-cased values, words and components of every element the
     // profile keeps (not listed, K, or C).
     std::unordered_set<std::string> retained;
+    // Their whole values: a date or UID the profile keeps (an option's K)
+    // is no leak where it turns up again.
+    std::unordered_set<std::string> retained_values;
 
     [[nodiscard]] bool significant(const SourceToken& token) const;
     // Every significant piece once, for clean_text.

@@ -83,6 +83,7 @@ ProfileAction profile_action(const ElementInfo& element, const Profile& profile)
         case BasicRule::dummy: return ProfileAction::dummy;
         case BasicRule::uid: return ProfileAction::uid;
         case BasicRule::keep_sequence: return ProfileAction::keep_sequence;
+        case BasicRule::keep: return ProfileAction::not_listed;
     }
     return ProfileAction::remove;
 }

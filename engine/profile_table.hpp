@@ -15,7 +15,14 @@ namespace deid {
 
 // What deid's basic profile does to an attribute, the table's choices
 // (X/Z, X/D, ...) already made (README, "Profiles").
-enum class BasicRule { remove, blank, dummy, uid, keep_sequence };
+enum class BasicRule {
+    remove,
+    blank,
+    dummy,
+    uid,
+    keep_sequence,  // X/Z/U*
+    keep,           // deid's rows for text the clean options clean (the table does not list it)
+};
 
 struct ProfileRow {
     std::uint16_t group = 0;

@@ -436,7 +436,13 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, std::os
 
 }  // namespace
 
-int run_put(const PutOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
+int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
+    PutOptions options = given;
+    if (!options.profile && options.recipes.empty() && !options.with_default_recipe) {
+        options.profile = Profile{};
+        err << "deid put: no recipe given: using --profile basic (DICOM PS3.15 Basic Application Level "
+               "Confidentiality Profile)\n";
+    }
     for (const auto& input : options.inputs) {
         if (!std::filesystem::exists(input)) {
             err << input.string() << ": error: no such file or folder\n";

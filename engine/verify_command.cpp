@@ -102,8 +102,7 @@ auto rank(const Match& match) {
 // whole UIDs and dates (hashed UIDs are long runs of random digits, where
 // shorter pieces turn up by chance).
 bool searchable_in_uid(const Match& match) {
-    return match.token->kind == TokenKind::date ||
-           (match.token->kind == TokenKind::value && match.source->element.vr == "UI");
+    return match.token->kind == TokenKind::date || match.token->kind == TokenKind::uid;
 }
 
 std::vector<Finding> compare(const std::filesystem::path& input, DcmFileFormat& original,

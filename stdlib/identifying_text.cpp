@@ -61,12 +61,17 @@ std::string remove_tokens(std::string_view text, const std::vector<IdentifyingTo
     std::stable_sort(longest_first.begin(), longest_first.end(),
                      [](const auto* a, const auto* b) { return a->text.size() > b->text.size(); });
     std::string kept(text);
+    bool removed = false;
     for (const auto* token : longest_first) {
         std::string lower = lowered(kept);
         for (auto at = find_token(lower, *token); at; at = find_token(lower, *token, *at)) {
             kept.erase(*at, token->text.size());
             lower.erase(*at, token->text.size());
+            removed = true;
         }
+    }
+    if (!removed) {
+        return kept;  // as written, blanks and all
     }
     std::string collapsed;
     for (const char c : kept) {

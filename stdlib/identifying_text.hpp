@@ -24,8 +24,8 @@ struct IdentifyingToken {
 std::optional<std::size_t> find_token(std::string_view lowered_text, const IdentifyingToken& token,
                                       std::size_t from = 0);
 
-// `text` without any of `tokens` (longest first), blanks collapsed and
-// trimmed: the `clean_text` built-in.
+// `text` without any of `tokens` (longest first), blanks then collapsed and
+// trimmed (unchanged when none is found): the `clean_text` built-in.
 std::string remove_tokens(std::string_view text, const std::vector<IdentifyingToken>& tokens);
 
 }  // namespace deid::stdlib

@@ -337,6 +337,7 @@ def option_recipe(flag, code, meaning, rows, table_path):
 
 RULE_ENUM = {
     "remove": "remove", "blank": "blank", "dummy": "dummy", "uid": "uid", "keep_sequence": "keep_sequence",
+    "keep": "keep",
 }
 
 
@@ -362,6 +363,13 @@ def cpp_table(rows, table_path):
     for (group, element), _, name in META_AE_TITLES:
         lines.append("{0x%04X, 0x%04X, 0xFFFF, 0xFFFF, \"X\", BasicRule::remove, %s, %s}," % (
             group, element, c_string(device_only), c_string(name)))
+    lines.append("// Not in Table E.1-1, deid's: text inside the sequences the clean options keep (kept by basic,")
+    lines.append("// which empties or removes those sequences).")
+    for flag, nested in sorted(NESTED_TEXT.items()):
+        cleaning = "".join("C" if option == flag else "-" for option, _, _, _ in OPTIONS)
+        for (group, element), _, name in nested:
+            lines.append("{0x%04X, 0x%04X, 0xFFFF, 0xFFFF, \"K\", BasicRule::keep, %s, %s}," % (
+                group, element, c_string(cleaning), c_string(name)))
     return "\n".join(lines) + "\n"
 
 
