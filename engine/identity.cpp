@@ -257,8 +257,18 @@ FileIdentity collect_identity(const DatasetView& dataset, const Profile& profile
             }
             continue;
         }
-        if (action == ProfileAction::clean) {
-            continue;  // neither: cleaned of the sources' pieces, it vouches for none of them
+        if (action == ProfileAction::clean && element.vr != "TM") {
+            // Cleaned text vouches for none of the sources' pieces, and a
+            // shifted date for none of the dates; the time of a shifted DT
+            // stays as it was (the shift is whole days), as TM values do.
+            if (element.vr == "DT") {
+                for (const auto& value : *values) {
+                    for (const auto run : runs(std::string_view(value).substr(std::min<std::size_t>(8, value.size())), is_digit, 2)) {
+                        identity.retained.insert(std::string(run));
+                    }
+                }
+            }
+            continue;
         }
         for (auto& token : tokens) {
             identity.retained.insert(std::move(token.token.text));

@@ -395,7 +395,9 @@ int run_verify(const VerifyOptions& options, std::ostream& out, std::ostream& er
             }
             for (const auto& finding : verdict.findings) {
                 if (options.format == VerifyFormat::json) {
-                    out << (first_json ? "\n    " : ",\n    ") << finding.json.dump();
+                    // Values are in the file's character set; what is not UTF-8 shows as U+FFFD.
+                    out << (first_json ? "\n    " : ",\n    ")
+                        << finding.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
                     first_json = false;
                 } else {
                     out << finding.line << '\n';
