@@ -202,9 +202,12 @@ std::vector<Finding> check_alone(const std::filesystem::path& output_path, DcmFi
         if (!has_value) {
             continue;
         }
+        // Only where the table allows no dummy: another tool's D is as good as deid's empty value.
         const ProfileAction action = profile_action(element, profile);
-        if (action == ProfileAction::remove || action == ProfileAction::blank) {
-            const ProfileRow* row = find_profile_row(element.group, element.element);
+        const ProfileRow* row = find_profile_row(element.group, element.element);
+        const bool no_dummy_allowed = row != nullptr && (row->basic_action == "X" || row->basic_action == "Z" ||
+                                                         row->basic_action == "X/Z");
+        if ((action == ProfileAction::remove || action == ProfileAction::blank) && no_dummy_allowed) {
             findings.push_back(alone_finding(
                 output_path, element, value,
                 std::string(action == ProfileAction::remove ? "present" : "not empty") + ": the profile " +
