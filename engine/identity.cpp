@@ -11,9 +11,6 @@
 namespace deid {
 namespace {
 
-// Binary values are searched in their first bytes only: private text sits
-// at the start of a blob, and pixel-sized values would cost too much.
-constexpr std::size_t kBinaryBytesRead = 64 * 1024;
 constexpr std::size_t kShortestWord = 3;
 constexpr std::size_t kShortestDigits = 4;
 

@@ -53,6 +53,10 @@ struct FileIdentity {
     [[nodiscard]] std::vector<stdlib::IdentifyingToken> significant_tokens() const;
 };
 
+// Binary values are searched in their first bytes only: private text sits
+// at the start of a blob, and pixel-sized values would cost too much.
+inline constexpr std::size_t kBinaryBytesSearched = 64 * 1024;
+
 // Reads a binary element's raw value (null: binary values are not read).
 using BinaryReader = std::function<std::optional<std::string>(const ElementInfo&)>;
 

@@ -249,7 +249,7 @@ void prepare_file_context(DcmFileFormat& file, const Profile& profile, bool whol
         }
     }
     const FileIdentity identity = collect_identity(
-        dataset, profile, [&dataset](const ElementInfo& element) { return dataset.bytes(element.path, 64 * 1024); });
+        dataset, profile, [&dataset](const ElementInfo& element) { return dataset.bytes(element.path, kBinaryBytesSearched); });
     context.identifying = identity.significant_tokens();
     context.builtins.originals = &context.originals;
     context.builtins.identifying = &context.identifying;

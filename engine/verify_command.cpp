@@ -25,7 +25,6 @@
 namespace deid {
 namespace {
 
-constexpr std::size_t kBinaryBytesRead = 64 * 1024;
 constexpr std::size_t kValueShown = 80;
 
 struct Finding {
@@ -80,7 +79,7 @@ bool is_dummy(std::string_view text) {
 }
 
 BinaryReader reader_of(const DcmtkDataset& dataset) {
-    return [&dataset](const ElementInfo& element) { return dataset.bytes(element.path, kBinaryBytesRead); };
+    return [&dataset](const ElementInfo& element) { return dataset.bytes(element.path, kBinaryBytesSearched); };
 }
 
 // ------------------------------------------------ with the originals --
