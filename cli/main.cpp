@@ -15,6 +15,7 @@
 #include "engine/lint_command.hpp"
 #include "engine/put_command.hpp"
 #include "engine/run_gate.hpp"
+#include "engine/verify_command.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 
 namespace {
@@ -30,6 +31,21 @@ void add_run_options(CLI::App* command, Options& options, const std::string& rec
     if constexpr (requires { options.lua_scripts; }) {
         command->add_option("--lua", options.lua_scripts, "Lua scripts defining the func:NAME functions (repeatable)");
     }
+}
+
+const std::string kProfileHelp =
+    "PS3.15 confidentiality profile: basic[,option...] (options: retain-uids, retain-device-identity, "
+    "retain-institution-identity, retain-patient-characteristics, retain-long-full-dates, "
+    "retain-long-modified-dates, clean-descriptors, clean-structured-content, clean-graphics)";
+
+// --profile's text as a profile; a usage error otherwise.
+std::optional<deid::Profile> profile_of(const std::string& text, const std::string& command) {
+    auto parsed = deid::parse_profile(text);
+    if (const auto* error = std::get_if<std::string>(&parsed)) {
+        std::cerr << "deid " << command << ": " << *error << '\n';
+        return std::nullopt;
+    }
+    return std::get<deid::Profile>(std::move(parsed));
 }
 
 // A bar on a terminal, plain lines in logs and pipes.
@@ -55,11 +71,15 @@ int main(int argc, char** argv) {
     lint_command->add_flag("--combined", lint.combined, "read the recipes as one run, combined in order (spec §7)");
     lint_command->add_option("--format", lint_format, "output format")->check(CLI::IsMember({"text", "json"}));
     lint_command->add_option("--lua", lint.lua_scripts, "Lua scripts: func: names they do not define are errors");
+    std::string lint_profile;
+    lint_command->add_option("--profile", lint_profile, kProfileHelp);
 
     deid::PutOptions put;
     bool no_default_skip = false;
     auto* put_command = app.add_subcommand("put", "write de-identified copies of DICOM files");
-    add_run_options(put_command, put, "recipe files, combined in order");
+    add_run_options(put_command, put, "recipe files, combined in order (after --profile)");
+    std::string put_profile;
+    put_command->add_option("--profile", put_profile, kProfileHelp + " (the default without --recipe or --default)");
     put_command->add_option("-o,--output", put.output, "output folder (never inside an input folder)")->required();
     put_command->add_option("--vars", put.variables, "JSON object of variables for var: in every file");
     put_command->add_option("--ids", put.identifiers, "identifiers from 'deid get' (edited): per-file variables");
@@ -120,6 +140,22 @@ int main(int argc, char** argv) {
                             "skip files flagged without regions instead of writing them to quarantine/");
     clean_command->add_flag("--png", clean.png, "write a before/after PNG preview beside each cleaned file");
 
+    deid::VerifyOptions verify;
+    std::string verify_format = "text";
+    std::string verify_profile;
+    auto* verify_command =
+        app.add_subcommand("verify", "find identity that survived: search outputs for their inputs' identifying values");
+    verify_command->add_option("inputs", verify.inputs, "the originals (files and folders as given to put), or one "
+                                                        "output folder to check alone")
+        ->required(false);
+    verify_command->add_option("-o,--output", verify.output, "the output folder: outputs pair with inputs by relative path");
+    verify_command->add_option("--report", verify.report, "put --report file: its input/output pairs");
+    verify_command->add_option("--profile", verify_profile,
+                               kProfileHelp + " (default: what each output's DeidentificationMethodCodeSequence says)");
+    verify_command->add_option("--format", verify_format, "output format")->check(CLI::IsMember({"text", "json"}));
+    verify_command->add_option("-j,--jobs", verify.jobs, "worker threads (default: one per core)");
+    verify_command->add_flag("-q,--quiet", quiet, "no progress display");
+
     // DCMTK's own log lines ("W: DcmItem: Length of element ... is odd") name
     // no file and interleave between workers; deid reports per file instead.
     OFLog::configure(OFLogger::OFF_LOG_LEVEL);
@@ -134,8 +170,11 @@ int main(int argc, char** argv) {
     try {
         const auto& dictionary = deid::standard_dictionary();
         if (lint_command->parsed()) {
-            if (lint.recipes.empty() && !lint.with_default_recipe) {
-                std::cerr << "deid lint: name at least one recipe file (or --default)\n";
+            if (lint.recipes.empty() && !lint.with_default_recipe && lint_profile.empty()) {
+                std::cerr << "deid lint: name at least one recipe file (or --default, or --profile)\n";
+                return deid::kExitRecipeError;
+            }
+            if (!lint_profile.empty() && !(lint.profile = profile_of(lint_profile, "lint"))) {
                 return deid::kExitRecipeError;
             }
             lint.format = lint_format == "json" ? deid::LintFormat::json : deid::LintFormat::text;
@@ -158,8 +197,11 @@ int main(int argc, char** argv) {
             return deid::run_get(get, dictionary, std::cout, std::cerr);
         }
         if (put_command->parsed()) {
-            if (put.recipes.empty() && !put.with_default_recipe) {
-                std::cerr << "deid put: name a recipe with --recipe (or use --default)\n";
+            if (!put_profile.empty() && put.with_default_recipe) {
+                std::cerr << "deid put: --default and --profile are two different header recipes; use one\n";
+                return deid::kExitRecipeError;
+            }
+            if (!put_profile.empty() && !(put.profile = profile_of(put_profile, "put"))) {
                 return deid::kExitRecipeError;
             }
             put.keep_protected_list = !no_default_skip;
@@ -171,6 +213,14 @@ int main(int argc, char** argv) {
                 put.shard = deid::Shard{std::stoul(shard.substr(0, slash)), std::stoul(shard.substr(slash + 1))};
             }
             return deid::run_put(put, dictionary, std::cout, std::cerr);
+        }
+        if (verify_command->parsed()) {
+            if (!verify_profile.empty() && !(verify.profile = profile_of(verify_profile, "verify"))) {
+                return deid::kExitRecipeError;
+            }
+            verify.format = verify_format == "json" ? deid::VerifyFormat::json : deid::VerifyFormat::text;
+            verify.progress = progress_style(quiet);
+            return deid::run_verify(verify, std::cout, std::cerr);
         }
     } catch (const std::exception& error) {
         std::cerr << "deid: " << error.what() << '\n';

@@ -15,6 +15,9 @@ struct CompileRequest {
     std::vector<std::filesystem::path> recipes;  // combined in this order
     bool with_default_recipe = false;            // the bundled deid.dicom first
     ResolveOptions options;
+    // Shipped recipes run after the default and before `recipes` (the
+    // profiles: "deid.profile.basic", ...).
+    std::vector<std::string> bundled = {};
 };
 
 struct Compiled {

@@ -21,7 +21,13 @@ struct ScreeningDecision {
     std::string notice;  // the line for standard output when flagged without regions
 };
 
+// A blacklist match wins over any region: a file some blacklist LABEL
+// flags is quarantined (or skipped) even when a graylist LABEL would clean it.
 ScreeningDecision decide(const FilterOutcome& outcome, const std::filesystem::path& input, bool skip_flagged);
+
+// A file whose header says BurnedInAnnotation YES that no filter cleaned:
+// in profile mode it is held in quarantine (or skipped), never written.
+ScreeningDecision hold_burned_in(const std::filesystem::path& input, bool skip);
 
 // Where a file goes under OUTDIR: quarantined files under quarantine/.
 std::filesystem::path output_path(const std::filesystem::path& output_folder, const std::filesystem::path& relative,

@@ -4,6 +4,7 @@
 #include <ostream>
 #include <vector>
 
+#include "engine/profiles.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 
 namespace deid {
@@ -16,6 +17,10 @@ struct LintOptions {
     bool combined = false;             // read all recipes as one run (spec §7)
     LintFormat format = LintFormat::text;
     std::vector<std::filesystem::path> lua_scripts;  // check func: names against what they define
+    // --profile: its recipes are checked as one run (with the given recipes
+    // after them under --combined), and what the profile machinery writes
+    // beyond them is listed.
+    std::optional<Profile> profile;
 };
 
 // `deid lint`: compiles each recipe (or all of them as one run) and prints

@@ -19,6 +19,7 @@
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/file_system.hpp"
+#include "runtime/dicom/unknown_vr.hpp"
 #include "runtime/io/inputs.hpp"
 #include "runtime/pixels/pixel_cleaner.hpp"
 #include "interpreter/eval/filters.hpp"
@@ -101,6 +102,8 @@ void explain(const std::filesystem::path& input, const EvaluationResult& result,
         }
         if (change.by.line > 0) {
             out << "  (" << change.by.file << ":" << change.by.line << ")";
+        } else if (!change.by.file.empty()) {
+            out << "  (" << change.by.file << ")";
         } else {
             out << "  (--remove-private / --strip-sequences)";
         }
@@ -195,6 +198,8 @@ struct FileProcessor {
     OutputGuard& guard;
     FileSystem& files;
     const EarlierOutputs& earlier;  // what the report says of earlier runs (--resume)
+    bool builtins_read_whole_file;   // the plan calls clean_text or shift_date
+    std::int64_t date_shift_days;    // the run's, for shift_date
 
     FileResult process(const InputFile& input, UserFunctions* functions, PatternMemo* memo) const {
         FileResult result;
@@ -269,9 +274,15 @@ struct FileProcessor {
                 << "files, e.g. with dcmmkdir)\n";
             return finish();
         }
+        if (options.profile) {
+            reinterpret_unknown_text(file);  // a UID stored as UN is still a UID to replace
+        }
         // Filters read the header as it came in, before any action ran.
         const FilterOutcome screening = options.clean_pixels ? screen(plan, DcmtkDataset(file)) : FilterOutcome{};
-        const ScreeningDecision decision = decide(screening, input.path, options.skip_flagged);
+        ScreeningDecision decision = decide(screening, input.path, options.skip_flagged);
+        if (options.profile && decision.verdict == PixelVerdict::unchanged && says_burned_in(file)) {
+            decision = hold_burned_in(input.path, options.clean_pixels && options.skip_flagged);
+        }
         out << decision.notice;
         result.report = out.str();
         if (decision.verdict == PixelVerdict::skip) {
@@ -301,10 +312,14 @@ struct FileProcessor {
         }
         const bool had_class = has_sop_class_uid(file);
         const bool had_instance = has_sop_instance_uid(file);
+        FileContext context;
+        prepare_file_context(file, options.profile.value_or(Profile{}), builtins_read_whole_file, {}, date_shift_days,
+                             context);
         DcmtkDataset dataset(file);
         EvaluationOptions file_evaluation = evaluation;
         file_evaluation.functions = functions;
         file_evaluation.pattern_memo = memo;
+        file_evaluation.builtin_context = &context.builtins;
         EvaluationResult evaluated;
         try {
             evaluated = evaluate(plan, dataset, variables, file_evaluation);
@@ -315,6 +330,16 @@ struct FileProcessor {
                 message.insert(message.size() - 1, " in " + input.path.string());
             }
             return fail(message);
+        }
+        if (options.profile) {
+            Profile applied = *options.profile;
+            applied.clean_pixels = options.clean_pixels;
+            for (auto& change : write_method_elements(file, applied)) {
+                evaluated.changes.push_back(std::move(change));
+            }
+            if (auto change = replace_meta_uid_without_dataset_uid(file, applied)) {
+                evaluated.changes.push_back(std::move(*change));
+            }
         }
         result.changes = evaluated.changes.size();
         if (const auto warning = missing_pixel_data(file)) {
@@ -464,7 +489,7 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
     }
     summary << "deid put: " << counts[FileStatus::written] << " written, " << counts[FileStatus::skipped]
             << " skipped, " << counts[FileStatus::failed] << " failed";
-    if (options.clean_pixels) {
+    if (options.clean_pixels || counts[FileStatus::quarantined] > 0) {
         summary << ", " << counts[FileStatus::quarantined] << " quarantined";
     }
     if (options.resume) {
@@ -476,7 +501,13 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
 
 }  // namespace
 
-int run_put(const PutOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
+int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
+    PutOptions options = given;
+    if (!options.profile && options.recipes.empty() && !options.with_default_recipe) {
+        options.profile = Profile{};
+        err << "deid put: no recipe given: using --profile basic (DICOM PS3.15 Basic Application Level "
+               "Confidentiality Profile)\n";
+    }
     for (const auto& input : options.inputs) {
         std::error_code error;
         if (!std::filesystem::exists(input, error)) {
@@ -501,10 +532,14 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
         }
         resolve_options.user_functions = hooks->defined_functions();
     }
-    const auto plan = compile_for_run({options.recipes, options.with_default_recipe, resolve_options}, dictionary,
-                                      options.force, err);
+    auto plan = compile_for_run({options.recipes, options.with_default_recipe, resolve_options,
+                                 options.profile ? profile_recipes(*options.profile) : std::vector<std::string>{}},
+                                dictionary, options.force, err);
     if (!plan) {
         return kExitRecipeError;
+    }
+    if (options.profile && options.clean_pixels) {
+        add_default_filters(*plan, dictionary);  // the profiles have no %filter of their own
     }
     Variables global_variables;
     if (options.variables) {
@@ -554,8 +589,17 @@ int run_put(const PutOptions& options, const ElementDictionary& dictionary, std:
             return kExitRecipeError;
         }
     }
-    const FileProcessor processor{options, *plan, global_variables, identifiers, evaluation, explain_target,
-                                  guard,   files, earlier};
+    const FileProcessor processor{options,
+                                  *plan,
+                                  global_variables,
+                                  identifiers,
+                                  evaluation,
+                                  explain_target,
+                                  guard,
+                                  files,
+                                  earlier,
+                                  needs_file_context(*plan),
+                                  run_date_shift({})};
     return run_batch(options, processor, in_this_shard, report.get(), out, err);
 }
 

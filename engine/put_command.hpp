@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/batch_options.hpp"
+#include "engine/profiles.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 #include "runtime/io/file_system.hpp"
 #include "runtime/lua/lua_hooks.hpp"
@@ -43,10 +44,14 @@ struct PutOptions : BatchOptions {
     std::optional<std::filesystem::path> report;  // one JSON line per input, appended
     bool sync = true;  // fsync every output before it gets its final name (--no-fsync clears it)
     FileSystem* file_system = nullptr;  // where outputs go; tests inject failures (default: the disk)
+    // --profile: the PS3.15 profile's recipes run before `recipes`; the
+    // method elements are written and burned-in annotation is held back.
+    std::optional<Profile> profile;
 };
 
 // `deid put`: writes de-identified copies of the inputs under `output`,
-// keeping their relative layout. Returns 0 when every DICOM input was
+// keeping their relative layout. Without any recipe, default or profile it
+// runs the basic profile, and says so once: the safe path is the default. Returns 0 when every DICOM input was
 // written, 1 when some file failed, 2 for a usage or recipe error.
 int run_put(const PutOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err);
 

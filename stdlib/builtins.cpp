@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "stdlib/date_shift.hpp"
+#include "stdlib/profile_builtins.hpp"
 #include "stdlib/uids.hpp"
 #include "support/strings.hpp"
 
@@ -79,6 +80,14 @@ const std::vector<Builtin>& builtins() {
         {"pydicom_uuid",
          "a DICOM UID under prefix; with stable_remapping the same input UID always gives the same output",
          {{"prefix", OptionType::text}, {"stable_remapping", OptionType::boolean}}, &pydicom_uuid},
+        // The confidentiality profiles' actions (recipes/profiles/, README "Profiles").
+        {"dummy", "D: a dummy value valid for the element's VR (a UI: as consistent_uid)", {}, &dummy_builtin},
+        {"consistent_uid", "U: 2.25.<UUID from a hash of the UID>, the same in every file and run", {},
+         &consistent_uid_builtin},
+        {"shift_date", "C of dates: the value before any action, shifted by the run's date shift (times stay)", {},
+         &shift_date_builtin, true},
+        {"clean_text", "C of text: the value before any action without the file's identifying values", {},
+         &clean_text_builtin, true},
     };
     return registry;
 }

@@ -13,6 +13,8 @@
 
 namespace deid::stdlib {
 
+struct BuiltinContext;
+
 enum class OptionType { integer, boolean, text };
 
 struct OptionSpec {
@@ -26,6 +28,8 @@ struct BuiltinCall {
     std::string_view original;    // its current value, multi-valued joined with '\'
     std::string_view vr;
     const std::map<std::string, std::string>& options;  // as written in the recipe
+    std::string_view path{};                     // the element's path id ("" for one ADD creates)
+    const BuiltinContext* context = nullptr;     // the run's and file's, when the caller gives them
 };
 
 struct Builtin {
@@ -35,6 +39,9 @@ struct Builtin {
     // The new value, or nullopt when none can be computed (the caller warns
     // and leaves the element as it is).
     std::optional<std::string> (*compute)(const BuiltinCall& call) = nullptr;
+    // Reads the value an element had before any action, or the file's
+    // identifying values: the caller must give a context with them.
+    bool needs_file_context = false;
 };
 
 [[nodiscard]] const std::vector<Builtin>& builtins();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <unordered_set>
 
 #include "interpreter/eval/selection.hpp"
 #include "stdlib/date_shift.hpp"
@@ -18,7 +19,21 @@ constexpr std::uint32_t tag_key(std::uint16_t group, std::uint16_t element) {
 class Run {
 public:
     Run(const plan::Plan& plan, DatasetView& dataset, const Variables& variables, const EvaluationOptions& options)
-        : plan_(plan), dataset_(dataset), variables_(variables), options_(options) {}
+        : plan_(plan), dataset_(dataset), variables_(variables), options_(options) {
+        for (const auto& action : plan_.actions) {
+            if (action.kind == ast::ActionKind::keep) {
+                keeps_.push_back(&action);
+            }
+            if (action.kind == ast::ActionKind::replace || action.kind == ast::ActionKind::jitter) {
+                const auto* tag = std::get_if<plan::TagMatch>(&action.field.selector);
+                if (tag != nullptr && tag->group_mask == 0xFFFF) {
+                    replaced_tags_.insert(tag_key(tag->group, tag->element));
+                } else {
+                    replaced_otherwise_.push_back(&action);
+                }
+            }
+        }
+    }
 
     EvaluationResult run() {
         if (options_.remove_private) {
@@ -27,13 +42,12 @@ public:
         if (options_.strip_sequences) {
             remove_where([](const ElementInfo& e) { return e.is_sequence(); });
         }
-        const auto original = visible();
+        const auto& original = visible();
         groups_ = compute_groups(plan_, dataset_, original);
         // KEEP takes its elements out of the view for everything but ADD.
         for (const auto& element : original) {
-            for (const auto& action : plan_.actions) {
-                if (action.kind == ast::ActionKind::keep &&
-                    selects(action.field.selector, element, values_for(action.field.selector, element), groups_, memo())) {
+            for (const auto* action : keeps_) {
+                if (selects(action->field.selector, element, values_for(action->field.selector, element), groups_, memo())) {
                     kept_.insert(element.path);
                 }
             }
@@ -46,17 +60,32 @@ public:
     }
 
 private:
-    // The elements actions may touch, listed once and again only after an
-    // action removed or added elements (set never moves a path).
+    // The elements actions may touch, listed once. An element an action
+    // removes stays listed, marked gone (compacting the listing after each
+    // REMOVE would move every later entry: the cost of a recipe with many
+    // REMOVE lines), and set never moves a path.
     const std::vector<ElementInfo>& visible() const {
         if (!listed_) {
             listed_ = dataset_.elements();
             std::erase_if(*listed_, [&](const ElementInfo& e) {
                 return options_.protected_tags.contains(tag_key(e.group, e.element));
             });
+            gone_.assign(listed_->size(), false);
+            index_tags();
             mark_kept();
         }
         return *listed_;
+    }
+
+    // Where each tag is listed: an action that names one element (a
+    // confidentiality profile has 600) looks there instead of at every entry.
+    void index_tags() const {
+        listed_at_.clear();
+        listed_at_.reserve(listed_->size());
+        for (std::size_t i = 0; i < listed_->size(); ++i) {
+            listed_at_.emplace_back(tag_key((*listed_)[i].group, (*listed_)[i].element), i);
+        }
+        std::sort(listed_at_.begin(), listed_at_.end());
     }
 
     void mark_kept() const {
@@ -80,7 +109,11 @@ private:
             return;
         }
         const std::string path = tag_path_step(group, element);
-        forget({path}, true);
+        for (std::size_t i = 0; i < listed_->size(); ++i) {
+            if (!gone_[i] && (*listed_)[i].depth == 0 && (*listed_)[i].path == path) {
+                forget({i}, true);
+            }
+        }
         auto added = dataset_.top_level_element(group, element);
         if (!added) {
             return;
@@ -93,43 +126,24 @@ private:
             }
             return e.depth == 0 && tag_key(e.group, e.element) > key;
         });
-        kept_in_listing_.insert(kept_in_listing_.begin() + (place - listed_->begin()), false);
+        const auto at = place - listed_->begin();
+        kept_in_listing_.insert(kept_in_listing_.begin() + at, false);
+        gone_.insert(gone_.begin() + at, false);
         listed_->insert(place, std::move(*added));
+        index_tags();
     }
 
-    // The elements at `paths` are gone (`including_themselves`) or have lost
-    // their items: drop them from the listing in one pass instead of listing
-    // the file again, which would dominate a run of a recipe with many
-    // REMOVE actions. The listing is depth first, so an element's items
-    // follow it directly, deeper than it.
-    void forget(const std::set<std::string>& paths, bool including_themselves) {
-        if (!listed_ || paths.empty()) {
-            return;
+    // The listed elements at `positions` are gone (`including_themselves`)
+    // or have lost their items. The listing is depth first, so an
+    // element's items follow it directly, deeper than it.
+    void forget(const std::vector<std::size_t>& positions, bool including_themselves) {
+        const auto& listing = *listed_;
+        for (const std::size_t at : positions) {
+            gone_[at] = gone_[at] || including_themselves;
+            for (std::size_t i = at + 1; i < listing.size() && listing[i].depth > listing[at].depth; ++i) {
+                gone_[i] = true;
+            }
         }
-        auto& listing = *listed_;
-        constexpr auto kNone = static_cast<std::size_t>(-1);
-        std::size_t gone_below = kNone;  // depth of the element whose items are being dropped
-        std::size_t staying = 0;
-        for (std::size_t i = 0; i < listing.size(); ++i) {
-            const std::size_t depth = listing[i].depth;
-            if (gone_below != kNone && depth > gone_below) {
-                continue;
-            }
-            gone_below = kNone;
-            if (paths.contains(listing[i].path)) {
-                gone_below = depth;
-                if (including_themselves) {
-                    continue;
-                }
-            }
-            if (staying != i) {
-                listing[staying] = std::move(listing[i]);
-                kept_in_listing_[staying] = kept_in_listing_[i];
-            }
-            ++staying;
-        }
-        listing.resize(staying);
-        kept_in_listing_.resize(staying);
     }
 
     std::vector<std::string> values_of(const ElementInfo& element) const {
@@ -142,16 +156,29 @@ private:
         return std::holds_alternative<plan::ValuesGroupMatch>(selector) ? values_of(element) : std::vector<std::string>{};
     }
 
-    // Elements the action selects now, last listed first so that removing
-    // an item's elements never invalidates a path still to be visited.
-    std::vector<ElementInfo> selected_by(const plan::HeaderAction& action, bool including_kept) const {
-        std::vector<ElementInfo> selected;
+    // Where the elements the action selects now are listed, last listed
+    // first so that removing an item's elements never invalidates a path
+    // still to be visited. The listing does not change until the action is
+    // done with them.
+    std::vector<std::size_t> selected_by(const plan::HeaderAction& action, bool including_kept) const {
+        std::vector<std::size_t> selected;
         const auto& listing = visible();
-        for (std::size_t i = 0; i < listing.size(); ++i) {
+        auto consider = [&](std::size_t i) {
             const ElementInfo& element = listing[i];
-            if ((including_kept || !kept_in_listing_[i]) &&
+            if (!gone_[i] && (including_kept || !kept_in_listing_[i]) &&
                 selects(action.field.selector, element, values_for(action.field.selector, element), groups_, memo())) {
-                selected.push_back(element);
+                selected.push_back(i);
+            }
+        };
+        if (const auto* tag = std::get_if<plan::TagMatch>(&action.field.selector); tag != nullptr && tag->group_mask == 0xFFFF) {
+            const std::uint32_t key = tag_key(tag->group, tag->element);
+            const auto first = std::lower_bound(listed_at_.begin(), listed_at_.end(), std::pair{key, std::size_t{0}});
+            for (auto at = first; at != listed_at_.end() && at->first == key; ++at) {
+                consider(at->second);
+            }
+        } else {
+            for (std::size_t i = 0; i < listing.size(); ++i) {
+                consider(i);
             }
         }
         std::reverse(selected.begin(), selected.end());
@@ -206,7 +233,8 @@ private:
                     const std::string original = join_multi_value(before);
                     const stdlib::BuiltinCall call{element ? std::string_view(element->keyword) : std::string_view(action.field.text),
                                                    original, element ? std::string_view(element->vr) : std::string_view(),
-                                                   source.options};
+                                                   source.options, element ? std::string_view(element->path) : std::string_view(),
+                                                   options_.builtin_context};
                     auto computed = source.builtin->compute(call);
                     if (!computed) {
                         warn(element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
@@ -279,11 +307,13 @@ private:
     }
 
     bool targeted_by_replace_or_jitter(const ElementInfo& element, const std::vector<std::string>& values) const {
-        return std::any_of(plan_.actions.begin(), plan_.actions.end(), [&](const plan::HeaderAction& other) {
-            return (other.kind == ast::ActionKind::replace || other.kind == ast::ActionKind::jitter) &&
-                   selects(other.field.selector, element,
-                           std::holds_alternative<plan::ValuesGroupMatch>(other.field.selector) ? values
-                                                                                                  : std::vector<std::string>{},
+        if (element.private_creator.empty() && replaced_tags_.contains(tag_key(element.group, element.element))) {
+            return true;
+        }
+        return std::any_of(replaced_otherwise_.begin(), replaced_otherwise_.end(), [&](const plan::HeaderAction* other) {
+            return selects(other->field.selector, element,
+                           std::holds_alternative<plan::ValuesGroupMatch>(other->field.selector) ? values
+                                                                                                   : std::vector<std::string>{},
                            groups_, memo());
         });
     }
@@ -293,7 +323,8 @@ private:
             case ast::ActionKind::keep: return;
             case ast::ActionKind::add: return add(action);
             case ast::ActionKind::replace:
-                for (const auto& element : selected_by(action, false)) {
+                for (const std::size_t at : selected_by(action, false)) {
+                    const ElementInfo& element = (*listed_)[at];
                     const auto before = values_of(element);
                     if (auto after = new_value(action, &element, before)) {
                         write(action, element, before, *after, ChangeKind::replaced);
@@ -301,7 +332,8 @@ private:
                 }
                 return;
             case ast::ActionKind::jitter:
-                for (const auto& element : selected_by(action, false)) {
+                for (const std::size_t at : selected_by(action, false)) {
+                    const ElementInfo& element = (*listed_)[at];
                     const auto before = values_of(element);
                     if (before.empty() || join_multi_value(before).empty()) {
                         continue;  // empty values stay empty
@@ -320,11 +352,12 @@ private:
                 }
                 return;
             case ast::ActionKind::blank: {
-                std::set<std::string> blanked;
-                for (const auto& element : selected_by(action, false)) {
+                std::vector<std::size_t> blanked;
+                for (const std::size_t at : selected_by(action, false)) {
+                    const ElementInfo& element = (*listed_)[at];
                     const auto before = values_of(element);
                     if (dataset_.blank(element.path) == WriteResult::done) {
-                        blanked.insert(element.path);
+                        blanked.push_back(at);
                         result_.changes.push_back({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
                     }
                 }
@@ -334,8 +367,9 @@ private:
             case ast::ActionKind::remove: {
                 // Selected last listed first: an item's elements go before
                 // their sequence, so no path still to visit is gone.
-                std::set<std::string> removed;
-                for (const auto& element : selected_by(action, false)) {
+                std::vector<std::size_t> removed;
+                for (const std::size_t at : selected_by(action, false)) {
+                    const ElementInfo& element = (*listed_)[at];
                     const auto before = values_of(element);
                     if (targeted_by_replace_or_jitter(element, before)) {
                         continue;  // spec §3.5 step 5
@@ -356,7 +390,7 @@ private:
                         }
                     }
                     if (dataset_.remove(element.path) == WriteResult::done) {
-                        removed.insert(element.path);
+                        removed.push_back(at);
                         result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
                     }
                 }
@@ -370,8 +404,9 @@ private:
         // ADD acts on the top-level element only (spec §3): the same keyword
         // inside sequence items is left alone, as the established tool does.
         auto selected = selected_by(action, true);
-        std::erase_if(selected, [](const ElementInfo& e) { return e.depth > 0; });
-        for (const auto& element : selected) {
+        std::erase_if(selected, [&](std::size_t at) { return (*listed_)[at].depth > 0; });
+        for (const std::size_t at : selected) {
+            const ElementInfo& element = (*listed_)[at];
             const auto before = values_of(element);
             if (auto after = new_value(action, &element, before)) {
                 write(action, element, before, *after, ChangeKind::replaced);
@@ -412,6 +447,12 @@ private:
     std::set<std::string> kept_;
     mutable std::optional<std::vector<ElementInfo>> listed_;
     mutable std::vector<bool> kept_in_listing_;  // per listed element: KEEP took it out of the view
+    mutable std::vector<bool> gone_;             // per listed element: removed, or an item of a removed or blanked one
+    mutable std::vector<std::pair<std::uint32_t, std::size_t>> listed_at_;  // (tag, listing position), sorted
+    std::vector<const plan::HeaderAction*> keeps_;
+    // REPLACE and JITTER actions (spec §3.5 step 5): the tags they name, and the others.
+    std::unordered_set<std::uint32_t> replaced_tags_;
+    std::vector<const plan::HeaderAction*> replaced_otherwise_;
     EvaluationResult result_;
 };
 

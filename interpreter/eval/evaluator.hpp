@@ -11,6 +11,7 @@
 #include "interpreter/eval/selection.hpp"
 #include "interpreter/eval/user_functions.hpp"
 #include "interpreter/plan/plan.hpp"
+#include "stdlib/builtin_context.hpp"
 
 namespace deid {
 
@@ -27,6 +28,7 @@ struct EvaluationOptions {
     std::set<std::uint32_t> protected_tags = default_protected_tags();  // empty: nothing protected
     UserFunctions* functions = nullptr;  // for func:NAME; without them func: actions warn and are skipped
     PatternMemo* pattern_memo = nullptr;  // a worker's memo for this plan, kept across files (optional)
+    const stdlib::BuiltinContext* builtin_context = nullptr;  // the run's and file's, for deid_func: built-ins
 };
 
 enum class ChangeKind { added, replaced, blanked, removed };

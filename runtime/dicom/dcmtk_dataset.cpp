@@ -146,12 +146,15 @@ ElementInfo describe_element(DcmElement& element, const Creators& creators, cons
     return info;
 }
 
+using Places = std::unordered_map<std::string, DcmtkDataset::Located>;
+
 void collect(DcmItem& item, const std::string& path_prefix, const std::string& name_prefix, std::size_t depth,
-             bool file_meta, std::vector<ElementInfo>& out) {
+             bool file_meta, std::vector<ElementInfo>& out, Places& places) {
     const std::vector<DcmElement*> elements = elements_of(item);
     const Creators creators = creators_of(elements);
     for (DcmElement* element : elements) {
         ElementInfo info = describe_element(*element, creators, path_prefix, name_prefix, depth, file_meta);
+        places.insert_or_assign(info.path, DcmtkDataset::Located{&item, element});
         if (element->ident() != EVR_SQ) {
             out.push_back(std::move(info));
             continue;
@@ -163,7 +166,7 @@ void collect(DcmItem& item, const std::string& path_prefix, const std::string& n
         for (unsigned long index = 0; index < sequence->card(); ++index) {
             // getItem(i) seeks from the start, but sequences hold few items.
             collect(*sequence->getItem(index), item_path + std::to_string(index) + "__", item_name, depth + 1,
-                    file_meta, out);
+                    file_meta, out, places);
         }
     }
 }
@@ -217,6 +220,23 @@ std::optional<std::string> attribute_tag_text(std::string_view value) {
     return "(" + digits.substr(0, 4) + "," + digits.substr(4, 4) + ")";
 }
 
+// The element `key` of `item`, or null. Items keep their elements in tag
+// order, so the walk stops at the first larger tag; DCMTK's own search
+// builds a stack of the path on the heap for every lookup, which dominated
+// a run of a recipe with many actions.
+DcmElement* find_in(DcmItem& item, const DcmTagKey& key) {
+    for (DcmObject* object = item.nextInContainer(nullptr); object != nullptr; object = item.nextInContainer(object)) {
+        const DcmTagKey found = object->getTag().getXTag();
+        if (found == key) {
+            return static_cast<DcmElement*>(object);
+        }
+        if (found > key) {
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
+
 std::optional<DcmTagKey> parse_tag_step(std::string_view step) {
     if (step.size() != 11 || step.front() != '(' || step[5] != ',' || step.back() != ')') {
         return std::nullopt;
@@ -236,8 +256,9 @@ DcmtkDataset::DcmtkDataset(DcmFileFormat& file) : file_(file) {}
 
 std::vector<ElementInfo> DcmtkDataset::elements() const {
     std::vector<ElementInfo> out;
-    collect(*file_.getMetaInfo(), "", "", 0, true, out);
-    collect(*file_.getDataset(), "", "", 0, false, out);
+    places_.clear();
+    collect(*file_.getMetaInfo(), "", "", 0, true, out, places_);
+    collect(*file_.getDataset(), "", "", 0, false, out, places_);
     return out;
 }
 
@@ -252,7 +273,18 @@ std::optional<ElementInfo> DcmtkDataset::top_level_element(std::uint16_t group, 
     return describe_element(*found, creators, "", "", 0, file_meta);
 }
 
+void DcmtkDataset::forget(std::string_view path, bool items) {
+    places_.erase(std::string(path));
+    if (items) {
+        const std::string inside = std::string(path) + "__";
+        std::erase_if(places_, [&](const auto& place) { return place.first.starts_with(inside); });
+    }
+}
+
 DcmtkDataset::Located DcmtkDataset::locate(std::string_view path) const {
+    if (const auto known = places_.find(std::string(path)); known != places_.end()) {
+        return known->second;
+    }
     DcmItem* item = nullptr;
     Located found;
     while (!path.empty()) {
@@ -267,8 +299,8 @@ DcmtkDataset::Located DcmtkDataset::locate(std::string_view path) const {
             item = key->getGroup() == 0x0002 ? static_cast<DcmItem*>(file_.getMetaInfo())
                                              : static_cast<DcmItem*>(file_.getDataset());
         }
-        DcmElement* element = nullptr;
-        if (item->findAndGetElement(*key, element, OFFalse).bad() || element == nullptr) {
+        DcmElement* element = find_in(*item, *key);
+        if (element == nullptr) {
             return {};
         }
         found = {item, element};
@@ -308,6 +340,20 @@ std::optional<std::vector<std::string>> DcmtkDataset::values(std::string_view pa
         return std::vector<std::string>{};
     }
     return split_multi_value(std::string_view(joined.c_str(), joined.length()));
+}
+
+std::optional<std::string> DcmtkDataset::bytes(std::string_view path, std::size_t limit) const {
+    const Located located = locate(path);
+    if (located.element == nullptr || !is_binary(located.element->ident()) || located.element->ident() == EVR_px ||
+        located.element->ident() == EVR_pixelSQ || located.element->getLength() == 0xFFFFFFFFU) {
+        return std::nullopt;
+    }
+    std::string data(std::min<std::size_t>(located.element->getLength(), limit), '\0');
+    if (!data.empty() &&
+        located.element->getPartialValue(data.data(), 0, static_cast<Uint32>(data.size())).bad()) {
+        return std::string();
+    }
+    return data;
 }
 
 WriteResult DcmtkDataset::set(std::string_view path, const std::vector<std::string>& values) {
@@ -361,6 +407,8 @@ WriteResult DcmtkDataset::blank(std::string_view path) {
         return WriteResult::not_found;
     }
     if (located.element->ident() == EVR_SQ) {
+        forget(path, true);
+        places_.insert_or_assign(std::string(path), located);
         static_cast<DcmSequenceOfItems*>(located.element)->clear();
     } else {
         located.element->clear();
@@ -373,6 +421,7 @@ WriteResult DcmtkDataset::remove(std::string_view path) {
     if (located.element == nullptr) {
         return WriteResult::not_found;
     }
+    forget(path, located.element->ident() == EVR_SQ);
     delete located.parent->remove(located.element);
     return WriteResult::done;
 }
@@ -405,6 +454,7 @@ WriteResult DcmtkDataset::add(std::uint16_t group, std::uint16_t element, std::s
     if (tag.getEVR() == EVR_SQ) {
         return WriteResult::unsupported;
     }
+    forget(tag_path_step(group, element), true);
     // Created empty first (DCMTK's newDicomElement would drop the VR of a
     // private tag), then written through set() for the VR conversion.
     if (item.putAndInsertString(tag, "", OFTrue).bad()) {

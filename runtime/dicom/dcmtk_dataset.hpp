@@ -1,6 +1,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
 
 #include "interpreter/dataset/dataset_view.hpp"
 
@@ -11,7 +14,9 @@ class DcmElement;
 namespace deid {
 
 // DatasetView over a DCMTK file (meta header and dataset). Does not own the
-// file: the caller loads and saves it.
+// file: the caller loads and saves it. The view remembers where it found
+// each element, and only its own changes (remove, blank, add) keep that
+// true: after changing the file any other way, make a new view.
 class DcmtkDataset final : public DatasetView {
 public:
     explicit DcmtkDataset(DcmFileFormat& file);
@@ -26,16 +31,28 @@ public:
                     const std::vector<std::string>& values) override;
     ElementInfo new_top_level_element(std::uint16_t group, std::uint16_t element) const override;
 
-private:
+    // The raw value of a binary element (OB, UN, ...; not pixel data), at
+    // most `limit` bytes: private text often hides in UN. nullopt when
+    // absent or not binary.
+    std::optional<std::string> bytes(std::string_view path, std::size_t limit) const;
+
+    // Where an element is: its item and itself.
     struct Located {
         DcmItem* parent = nullptr;
         DcmElement* element = nullptr;
     };
+
+private:
     Located locate(std::string_view path) const;
     // The file meta for group 0002, else the dataset.
     DcmItem& top_level_item(std::uint16_t group) const;
+    // Forgets where `path` and, with `items`, everything inside it was.
+    void forget(std::string_view path, bool items);
 
     DcmFileFormat& file_;
+    // By path id, as elements() found them: a recipe of many actions would
+    // otherwise walk the items again for every value read and written.
+    mutable std::unordered_map<std::string, Located> places_;
 };
 
 }  // namespace deid

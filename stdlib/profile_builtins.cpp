@@ -1,0 +1,132 @@
+#include "stdlib/profile_builtins.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "stdlib/builtin_context.hpp"
+#include "stdlib/date_shift.hpp"
+#include "stdlib/uids.hpp"
+#include "support/strings.hpp"
+
+namespace deid::stdlib {
+namespace {
+
+constexpr std::string_view kText = "ANONYMIZED";
+constexpr std::string_view kBytes = "ANONYMIZ";
+
+bool is_one_of(std::string_view vr, std::initializer_list<std::string_view> vrs) {
+    return std::find(vrs.begin(), vrs.end(), vr) != vrs.end();
+}
+
+std::array<unsigned char, 32> digest_of(std::string_view uid, std::string_view key) {
+    std::array<unsigned char, 32> digest{};
+    unsigned int length = 0;
+    if (key.empty()) {
+        // A fixed prefix keeps these hashes apart from any other use of SHA-256.
+        const std::string text = "deid consistent_uid\n" + std::string(uid);
+        EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr);
+    } else {
+        HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(uid.data()),
+             uid.size(), digest.data(), &length);
+    }
+    return digest;
+}
+
+// The value the element had before any action of the run, when the caller
+// kept it; else the value it has now.
+std::string original_of(const BuiltinCall& call) {
+    if (call.context != nullptr && call.context->originals != nullptr) {
+        if (const auto found = call.context->originals->find(std::string(call.path));
+            found != call.context->originals->end()) {
+            return found->second;
+        }
+    }
+    return std::string(call.original);
+}
+
+}  // namespace
+
+std::optional<std::string> dummy_value(std::string_view vr) {
+    if (vr == "SQ") {
+        return std::nullopt;
+    }
+    if (vr == "DA") {
+        return "19000101";
+    }
+    if (vr == "DT") {
+        return "19000101000000";
+    }
+    if (vr == "TM") {
+        return "000000";
+    }
+    if (vr == "AS") {
+        return "000Y";
+    }
+    if (is_one_of(vr, {"DS", "IS", "FL", "FD", "SL", "SS", "UL", "US", "SV", "UV"})) {
+        return "0";
+    }
+    if (is_one_of(vr, {"OB", "OW", "OD", "OF", "OL", "OV", "UN"})) {
+        return std::string(kBytes);
+    }
+    return std::string(kText);
+}
+
+const std::vector<std::string>& dummy_values() {
+    static const std::vector<std::string> values = {std::string(kText), std::string(kBytes), "19000101",
+                                                    "19000101000000", "000000", "000Y", "0"};
+    return values;
+}
+
+std::string consistent_uid(std::string_view uid, std::string_view key) {
+    std::vector<std::string> mapped;
+    for (const auto& value : split_multi_value(uid)) {
+        const std::string_view trimmed = trim(value);
+        if (trimmed.empty()) {
+            mapped.emplace_back();
+            continue;
+        }
+        auto digest = digest_of(trimmed, key);
+        digest[6] = static_cast<unsigned char>((digest[6] & 0x0FU) | 0x80U);  // version 8: custom
+        digest[8] = static_cast<unsigned char>((digest[8] & 0x3FU) | 0x80U);  // RFC 4122 variant
+        mapped.push_back("2.25." + to_decimal(std::string(digest.begin(), digest.begin() + 16)));
+    }
+    return join_multi_value(mapped);
+}
+
+std::optional<std::string> dummy_builtin(const BuiltinCall& call) {
+    if (call.vr == "UI") {
+        return consistent_uid_builtin(call);
+    }
+    return dummy_value(call.vr);
+}
+
+std::optional<std::string> consistent_uid_builtin(const BuiltinCall& call) {
+    return consistent_uid(call.original, call.context != nullptr ? call.context->pseudonym_key : std::string_view{});
+}
+
+std::optional<std::string> shift_date_builtin(const BuiltinCall& call) {
+    const std::string original = original_of(call);
+    if (call.vr == "TM") {
+        return original;  // the shift is whole days: a time of day stays
+    }
+    const std::int64_t days = call.context != nullptr ? call.context->date_shift_days : 0;
+    if (days == 0) {
+        return "";  // no shift given: never the original date
+    }
+    if (trim(original).empty()) {
+        return "";
+    }
+    return shift_date_value(original, call.vr, days).value_or("");
+}
+
+std::optional<std::string> clean_text_builtin(const BuiltinCall& call) {
+    if (call.context == nullptr || call.context->identifying == nullptr) {
+        return "";  // nothing to clean with: the text cannot be known clean
+    }
+    return remove_tokens(original_of(call), *call.context->identifying);
+}
+
+}  // namespace deid::stdlib
