@@ -19,6 +19,16 @@
 
 namespace {
 
+// The limits of each Lua call, and of each script's top-level chunk.
+void add_lua_limit_options(CLI::App* command, deid::LuaLimits& limits) {
+    command->add_option("--lua-timeout", limits.seconds, "wall-clock limit per Lua call, seconds (default 5)")
+        ->check(CLI::PositiveNumber);
+    command->add_option("--lua-instructions", limits.instructions, "instruction budget per Lua call (default 10000000)");
+    command->add_option_function<std::size_t>(
+        "--lua-memory", [&limits](std::size_t mib) { limits.memory_bytes = mib << 20U; },
+        "memory cap of the Lua state, MiB (default 64)");
+}
+
 // What every command that runs recipes over files takes.
 template <typename Options>
 void add_run_options(CLI::App* command, Options& options, const std::string& recipe_help) {
@@ -29,6 +39,7 @@ void add_run_options(CLI::App* command, Options& options, const std::string& rec
     command->add_option("-j,--jobs", options.jobs, "worker threads (default: one per core)");
     if constexpr (requires { options.lua_scripts; }) {
         command->add_option("--lua", options.lua_scripts, "Lua scripts defining the func:NAME functions (repeatable)");
+        add_lua_limit_options(command, options.lua_limits);
     }
 }
 
@@ -55,6 +66,7 @@ int main(int argc, char** argv) {
     lint_command->add_flag("--combined", lint.combined, "read the recipes as one run, combined in order (spec §7)");
     lint_command->add_option("--format", lint_format, "output format")->check(CLI::IsMember({"text", "json"}));
     lint_command->add_option("--lua", lint.lua_scripts, "Lua scripts: func: names they do not define are errors");
+    add_lua_limit_options(lint_command, lint.lua_limits);
 
     deid::PutOptions put;
     bool no_default_skip = false;
@@ -86,9 +98,6 @@ int main(int argc, char** argv) {
     put_command->add_flag("--overwrite", put.overwrite, "replace existing output files");
     put_command->add_option("--explain", put.explain, "print every change made to this input file and why");
     put_command->add_option("--lua-data", put.lua_data, "files the scripts may read with deid.csv (repeatable)");
-    put_command->add_option("--lua-instructions", put.lua_limits.instructions, "instruction budget per Lua call");
-    std::size_t lua_memory_mib = put.lua_limits.memory_bytes >> 20U;
-    put_command->add_option("--lua-memory", lua_memory_mib, "memory cap of the Lua state, MiB");
 
     deid::GetOptions get;
     auto* get_command = app.add_subcommand("get", "print every element of DICOM files as JSON, keyed by path id");
@@ -156,7 +165,6 @@ int main(int argc, char** argv) {
                 return deid::kExitRecipeError;
             }
             put.keep_protected_list = !no_default_skip;
-            put.lua_limits.memory_bytes = lua_memory_mib << 20U;
             put.progress = progress_style(quiet);
             if (!shard.empty()) {
                 const auto slash = shard.find('/');

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "interpreter/dictionary/element_dictionary.hpp"
+#include "runtime/lua/lua_limits.hpp"
 
 namespace deid {
 
@@ -16,6 +17,7 @@ struct LintOptions {
     bool combined = false;             // read all recipes as one run (spec §7)
     LintFormat format = LintFormat::text;
     std::vector<std::filesystem::path> lua_scripts;  // check func: names against what they define
+    LuaLimits lua_limits;                            // for the scripts' top-level chunks
 };
 
 // `deid lint`: compiles each recipe (or all of them as one run) and prints

@@ -18,6 +18,7 @@
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/inputs.hpp"
+#include "runtime/lua/lua_hooks.hpp"
 #include "runtime/pixels/pixel_cleaner.hpp"
 #include "interpreter/eval/filters.hpp"
 #include "support/strings.hpp"

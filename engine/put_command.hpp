@@ -7,7 +7,7 @@
 
 #include "engine/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
-#include "runtime/lua/lua_hooks.hpp"
+#include "runtime/lua/lua_limits.hpp"
 
 namespace deid {
 
