@@ -1,5 +1,6 @@
 #include "runtime/lua/pattern_matcher.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -367,7 +368,7 @@ private:
     std::uint64_t unreported_ = 0;
     int depth_ = 0;
     int capture_count_ = 0;
-    std::array<Capture, kMaxCaptures> captures_{};
+    std::array<Capture, kMaxCaptures> captures_;
 };
 
 void set_error(Outcome& outcome, const PatternError& error) {
@@ -401,7 +402,7 @@ Outcome search(std::string_view subject, std::string_view pattern, std::size_t f
                 outcome.match.start = start;
                 outcome.match.end = end;
                 outcome.match.capture_count = matcher.capture_count();
-                outcome.match.captures = matcher.captures();
+                std::copy_n(matcher.captures().begin(), matcher.capture_count(), outcome.match.captures.begin());
                 break;
             }
             if (anchored || start >= subject.size()) {

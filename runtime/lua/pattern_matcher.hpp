@@ -16,19 +16,21 @@ namespace deid::lua_patterns {
 inline constexpr int kMaxCaptures = 32;  // as many as Lua's string library allows
 inline constexpr int kMaxDepth = 200;    // nested backtracking points before "pattern too complex"
 
+// Plain data, left uninitialized where made: gsub makes one per match.
 struct Capture {
     enum class Kind : unsigned char { text, position, unfinished };
-    std::size_t start = 0;  // 0-based
-    std::size_t length = 0;
-    Kind kind = Kind::unfinished;
+    std::size_t start;  // 0-based
+    std::size_t length;
+    Kind kind;
 };
 
-// Where the pattern matched ([start, end) of the subject) and its captures.
+// Where the pattern matched ([start, end) of the subject) and its captures
+// (only the first capture_count are set).
 struct Match {
     std::size_t start = 0;
     std::size_t end = 0;
     int capture_count = 0;
-    std::array<Capture, kMaxCaptures> captures{};
+    std::array<Capture, kMaxCaptures> captures;
 };
 
 // Lets matching go on. Called every few thousand steps (and once at the
@@ -46,7 +48,7 @@ enum class Status { matched, no_match, malformed, stopped };
 struct Outcome {
     Status status = Status::no_match;
     Match match;
-    std::array<char, 80> error{};  // when malformed, in Lua's words: "malformed pattern (missing ']')"
+    std::array<char, 80> error;  // when malformed, in Lua's words: "malformed pattern (missing ']')"
 };
 
 struct SearchRules {

@@ -109,7 +109,8 @@ int table_remove(lua_State* lua) {
     lua_Integer position = luaL_optinteger(lua, 2, size);
     if (position != size) {
         // 1 <= position <= size + 1, in one unsigned comparison.
-        luaL_argcheck(lua, static_cast<lua_Unsigned>(position) - 1U <= static_cast<lua_Unsigned>(size), 2,
+        // Lua 5.4 names argument 1 here, not the position; so do we.
+        luaL_argcheck(lua, static_cast<lua_Unsigned>(position) - 1U <= static_cast<lua_Unsigned>(size), 1,
                       "position out of bounds");
     }
     lua_geti(lua, 1, position);
@@ -126,7 +127,8 @@ int table_remove(lua_State* lua) {
 void add_element(lua_State* lua, luaL_Buffer* result, lua_Integer index) {
     lua_geti(lua, 1, index);
     if (lua_isstring(lua, -1) == 0) {
-        luaL_error(lua, "invalid value (at index %I) in table for 'concat'", static_cast<LUAI_UACINT>(index));
+        luaL_error(lua, "invalid value (%s) at index %I in table for 'concat'", luaL_typename(lua, -1),
+                   static_cast<LUAI_UACINT>(index));
     }
     luaL_addvalue(result);
 }
@@ -151,67 +153,91 @@ int table_concat(lua_State* lua) {
     return 1;
 }
 
-// table.sort as a heap sort: in place, no recursion, never more than about
-// 2 n log2 n comparisons whatever the order function answers, and it never
-// reads outside 1..n even when that function is inconsistent.
+// table.sort as a heap sort: in place, no recursion, about n log2 n
+// comparisons whatever the order function answers, and never a read
+// outside 1..n even when that function is inconsistent. Bottom-up (the
+// sifted element goes down the path of larger children to a leaf, then
+// back up to its place), which halves the comparisons, and each step of
+// the sift moves one element instead of swapping two.
 class HeapSort {
 public:
     HeapSort(lua_State* lua, bool has_order) : lua_(lua), has_order_(has_order) {}
 
     void sort(lua_Integer count) {
         for (lua_Integer root = count / 2; root >= 1; --root) {
+            lua_geti(lua_, 1, root);
             sift_down(root, count);
         }
         for (lua_Integer end = count; end > 1; --end) {
-            swap(1, end);
+            lua_geti(lua_, 1, end);  // the last element, to sift down from the root
+            lua_geti(lua_, 1, 1);
+            lua_seti(lua_, 1, end);  // the largest goes last
             sift_down(1, end - 1);
         }
     }
 
 private:
+    // Places the value on the stack top, which belongs at `root`, in the
+    // heap root..end whose subtrees below root are heaps already.
     void sift_down(lua_Integer root, lua_Integer end) {
-        while (2 * root <= end) {
-            lua_Integer child = 2 * root;
+        // Down to a leaf along the larger children.
+        lua_Integer at = root;
+        while (2 * at <= end) {
+            lua_Integer child = 2 * at;
             if (child < end && less(child, child + 1)) {
                 ++child;
             }
-            if (!less(root, child)) {
-                return;
-            }
-            swap(root, child);
-            root = child;
+            at = child;
         }
+        // Up to the first element on that path not less than the value.
+        while (at > root) {
+            lua_geti(lua_, 1, at);
+            const bool smaller = less_on_stack(-1, -2);
+            lua_pop(lua_, 1);
+            if (!smaller) {
+                break;
+            }
+            at /= 2;
+        }
+        // The value goes there; the elements above it on the path move up one level.
+        while (at >= root) {
+            lua_geti(lua_, 1, at);   // the element being displaced
+            lua_rotate(lua_, -2, 1);  // displaced below the value to store
+            lua_seti(lua_, 1, at);
+            at /= 2;
+        }
+        lua_pop(lua_, 1);  // the root's old element, replaced by the value sifted
     }
 
     bool less(lua_Integer a, lua_Integer b) {
         lua_geti(lua_, 1, a);
         lua_geti(lua_, 1, b);
-        bool result = false;
-        if (has_order_) {
-            spend(lua_, 1);
-            lua_pushvalue(lua_, 2);
-            lua_rotate(lua_, -3, 1);  // order function below the two values
-            lua_call(lua_, 2, 1);
-            result = lua_toboolean(lua_, -1) != 0;
-            lua_pop(lua_, 1);
-        } else {
-            // Comparing two long strings takes time in proportion to them.
-            std::uint64_t cost = 1;
-            if (lua_type(lua_, -1) == LUA_TSTRING && lua_type(lua_, -2) == LUA_TSTRING) {
-                cost += std::min(lua_rawlen(lua_, -1), lua_rawlen(lua_, -2)) / 64;
-            }
-            spend(lua_, cost);
-            result = lua_compare(lua_, -2, -1, LUA_OPLT) != 0;
-            lua_pop(lua_, 2);
-        }
+        const bool result = less_on_stack(-2, -1);
+        lua_pop(lua_, 2);
         return result;
     }
 
-    void swap(lua_Integer a, lua_Integer b) {
-        lua_geti(lua_, 1, a);
-        lua_geti(lua_, 1, b);
-        lua_seti(lua_, 1, a);
-        lua_seti(lua_, 1, b);
+    // Whether the value at stack index `a` sorts before the one at `b`.
+    bool less_on_stack(int a, int b) {
+        a = lua_absindex(lua_, a);
+        b = lua_absindex(lua_, b);
+        if (has_order_) {
+            spend(lua_, 1);
+            lua_pushvalue(lua_, 2);
+            lua_pushvalue(lua_, a);
+            lua_pushvalue(lua_, b);
+            lua_call(lua_, 2, 1);
+            const bool result = lua_toboolean(lua_, -1) != 0;
+            lua_pop(lua_, 1);
+            return result;
+        }
+        // Comparing two long strings takes time in proportion to them.
+        std::uint64_t cost = 1;
+        if (lua_type(lua_, a) == LUA_TSTRING && lua_type(lua_, b) == LUA_TSTRING) {
+            cost += std::min(lua_rawlen(lua_, a), lua_rawlen(lua_, b)) / 64;
+        }
+        spend(lua_, cost);
+        return lua_compare(lua_, a, b, LUA_OPLT) != 0;
     }
 
     lua_State* lua_;
