@@ -21,9 +21,13 @@ struct PatternError {
 };
 struct Stopped {};
 
+bool is_ascii_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+
+// The class letters are ASCII: no need to ask the locale (a call per
+// character, the matcher's hottest path).
 bool in_class(unsigned char c, unsigned char class_letter) {
     bool member = false;
-    switch (std::tolower(class_letter)) {
+    switch (is_ascii_upper(class_letter) ? class_letter + ('a' - 'A') : class_letter) {
         case 'a': member = std::isalpha(c) != 0; break;
         case 'c': member = std::iscntrl(c) != 0; break;
         case 'd': member = std::isdigit(c) != 0; break;
@@ -37,7 +41,7 @@ bool in_class(unsigned char c, unsigned char class_letter) {
         case 'z': member = c == '\0'; break;  // not in the manual any more, but Lua 5.4 still has it
         default: return class_letter == c;  // %. %% %] ...: the character itself
     }
-    return std::isupper(class_letter) != 0 ? !member : member;  // %A is everything %a is not
+    return is_ascii_upper(class_letter) ? !member : member;  // %A is everything %a is not
 }
 
 // One attempt to match a pattern at a subject position. Positions are

@@ -167,9 +167,9 @@ int string_gmatch(lua_State* lua) {
     return 1;
 }
 
-// A replacement string (at index 3): %0 the match, %1-%9 its captures, %% a '%'.
-void add_expansion(lua_State* lua, luaL_Buffer* result, std::string_view subject, const Match& match) {
-    std::string_view replacement = string_at(lua, 3);
+// A replacement string: %0 the match, %1-%9 its captures, %% a '%'.
+void add_expansion(lua_State* lua, luaL_Buffer* result, std::string_view subject, const Match& match,
+                   std::string_view replacement) {
     while (true) {
         const std::size_t escape = replacement.find('%');
         if (escape == std::string_view::npos) {
@@ -197,9 +197,9 @@ void add_expansion(lua_State* lua, luaL_Buffer* result, std::string_view subject
 // Adds what replaces `match`; false when the match stays as it was (the
 // function or table gave nil or false).
 bool add_replacement(lua_State* lua, luaL_Buffer* result, std::string_view subject, const Match& match,
-                     int replacement_type) {
+                     int replacement_type, std::string_view replacement_text) {
     if (replacement_type == LUA_TSTRING || replacement_type == LUA_TNUMBER) {
-        add_expansion(lua, result, subject, match);
+        add_expansion(lua, result, subject, match, replacement_text);
         return true;
     }
     if (replacement_type == LUA_TFUNCTION) {
@@ -232,8 +232,10 @@ int string_gsub(lua_State* lua) {
                          replacement_type == LUA_TFUNCTION || replacement_type == LUA_TTABLE,
                      3, "string/function/table");
     const bool anchored = !pattern.empty() && pattern.front() == '^';
-    const std::uint64_t replacement_cost =
-        replacement_type == LUA_TSTRING ? 1 + lua_rawlen(lua, 3) / 16 : 1;  // a function or table: its own count
+    // A number becomes a string once, in place (index 3 keeps it alive).
+    const bool is_text = replacement_type == LUA_TSTRING || replacement_type == LUA_TNUMBER;
+    const std::string_view replacement_text = is_text ? string_at(lua, 3) : std::string_view();
+    const std::uint64_t replacement_cost = 1 + replacement_text.size() / 16;  // a function or table: its own count
     luaL_Buffer result;
     luaL_buffinit(lua, &result);
     LimitsMeter meter(lua);
@@ -249,7 +251,7 @@ int string_gsub(lua_State* lua) {
         }
         spend(lua, replacement_cost);
         luaL_addlstring(&result, subject.data() + position, outcome.match.start - position);
-        changed = add_replacement(lua, &result, subject, outcome.match, replacement_type) || changed;
+        changed = add_replacement(lua, &result, subject, outcome.match, replacement_type, replacement_text) || changed;
         ++count;
         position = outcome.match.end;
         rules.after_match = true;
