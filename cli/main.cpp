@@ -1,5 +1,7 @@
 // deid: de-identify DICOM files with deid recipes.
 
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -22,7 +24,11 @@ namespace {
 // The limits of each Lua call, and of each script's top-level chunk.
 void add_lua_limit_options(CLI::App* command, deid::LuaLimits& limits) {
     command->add_option("--lua-timeout", limits.seconds, "wall-clock limit per Lua call, seconds (default 5)")
-        ->check(CLI::PositiveNumber);
+        ->check([](const std::string& text) -> std::string {
+            char* end = nullptr;
+            const double seconds = std::strtod(text.c_str(), &end);
+            return *end == '\0' && seconds > 0 && std::isfinite(seconds) ? "" : "expected a number of seconds above 0";
+        });
     command->add_option("--lua-instructions", limits.instructions, "instruction budget per Lua call (default 10000000)");
     command->add_option_function<std::size_t>(
         "--lua-memory", [&limits](std::size_t mib) { limits.memory_bytes = mib << 20U; },
