@@ -98,6 +98,7 @@ void CallAlarm::disarm() {
     const itimerspec stop{};
     timer_settime(timer_, 0, &stop, nullptr);
     armed_alarm = nullptr;
+    rang_ = 0;
 }
 
 }  // namespace deid

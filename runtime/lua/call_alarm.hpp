@@ -28,6 +28,7 @@ public:
     // Rings in `seconds` unless disarmed first: sets `hook` on `lua` to run
     // at every instruction.
     void arm(lua_State* lua, lua_Hook hook, double seconds);
+    // No ring any more, and rang() is false again.
     void disarm();
 
     [[nodiscard]] bool rang() const { return rang_ != 0; }

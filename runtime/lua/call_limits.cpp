@@ -61,10 +61,10 @@ void CallLimits::begin(lua_State* lua) {
 }
 
 CallLimits::Ending CallLimits::end(int status) {
-    alarm_.disarm();
     if (status != LUA_OK) {
         must_end(status);
     }
+    alarm_.disarm();
     Ending ending;
     ending.stop = stop_;
     ending.position = position_;

@@ -33,12 +33,12 @@ public:
 
     // Around every protected call into `lua`: a full budget, a new deadline.
     void begin(lua_State* lua);
-    // `status` is what lua_pcall returned.
     struct Ending {
         LuaStop stop = LuaStop::none;
         std::string position;     // "hooks.lua:7", where the limit was noticed; empty for memory
         std::string description;  // "time limit of 2 s exceeded"
     };
+    // After the call; `status` is what lua_pcall returned.
     Ending end(int status);
 
     // Work a sandbox C function did where the hook cannot see it; false
