@@ -1,5 +1,7 @@
 // deid: de-identify DICOM files with deid recipes.
 
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -20,6 +22,20 @@
 
 namespace {
 
+// The limits of each Lua call, and of each script's top-level chunk.
+void add_lua_limit_options(CLI::App* command, deid::LuaLimits& limits) {
+    command->add_option("--lua-timeout", limits.seconds, "wall-clock limit per Lua call, seconds (default 5)")
+        ->check([](const std::string& text) -> std::string {
+            char* end = nullptr;
+            const double seconds = std::strtod(text.c_str(), &end);
+            return *end == '\0' && seconds > 0 && std::isfinite(seconds) ? "" : "expected a number of seconds above 0";
+        });
+    command->add_option("--lua-instructions", limits.instructions, "instruction budget per Lua call (default 10000000)");
+    command->add_option_function<std::size_t>(
+        "--lua-memory", [&limits](std::size_t mib) { limits.memory_bytes = mib << 20U; },
+        "memory cap of the Lua state, MiB (default 64)");
+}
+
 // What every command that runs recipes over files takes.
 template <typename Options>
 void add_run_options(CLI::App* command, Options& options, const std::string& recipe_help) {
@@ -30,6 +46,7 @@ void add_run_options(CLI::App* command, Options& options, const std::string& rec
     command->add_option("-j,--jobs", options.jobs, "worker threads (default: one per core)");
     if constexpr (requires { options.lua_scripts; }) {
         command->add_option("--lua", options.lua_scripts, "Lua scripts defining the func:NAME functions (repeatable)");
+        add_lua_limit_options(command, options.lua_limits);
     }
 }
 
@@ -73,6 +90,7 @@ int main(int argc, char** argv) {
     lint_command->add_option("--lua", lint.lua_scripts, "Lua scripts: func: names they do not define are errors");
     std::string lint_profile;
     lint_command->add_option("--profile", lint_profile, kProfileHelp);
+    add_lua_limit_options(lint_command, lint.lua_limits);
 
     deid::PutOptions put;
     bool no_default_skip = false;
@@ -109,9 +127,6 @@ int main(int argc, char** argv) {
                           "do not wait for each output to reach the disk before it gets its final name");
     put_command->add_option("--explain", put.explain, "print every change made to this input file and why");
     put_command->add_option("--lua-data", put.lua_data, "files the scripts may read with deid.csv (repeatable)");
-    put_command->add_option("--lua-instructions", put.lua_limits.instructions, "instruction budget per Lua call");
-    std::size_t lua_memory_mib = put.lua_limits.memory_bytes >> 20U;
-    put_command->add_option("--lua-memory", lua_memory_mib, "memory cap of the Lua state, MiB");
 
     deid::GetOptions get;
     auto* get_command = app.add_subcommand("get", "print every element of DICOM files as JSON, keyed by path id");
@@ -205,7 +220,6 @@ int main(int argc, char** argv) {
                 return deid::kExitRecipeError;
             }
             put.keep_protected_list = !no_default_skip;
-            put.lua_limits.memory_bytes = lua_memory_mib << 20U;
             put.progress = progress_style(quiet);
             put.sync = !put_no_fsync;
             if (!shard.empty()) {

@@ -102,7 +102,7 @@ FileIdentifiers identifiers_of(const InputFile& input, const std::set<std::uint3
 int run_get(const GetOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
     ResolveOptions resolve;
     if (!options.lua_scripts.empty()) {
-        resolve.user_functions = functions_defined_by(options.lua_scripts, err);
+        resolve.user_functions = functions_defined_by(options.lua_scripts, options.lua_limits, err);
         if (!resolve.user_functions) {
             return kExitRecipeError;
         }

@@ -9,6 +9,7 @@
 
 #include "engine/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
+#include "runtime/lua/lua_limits.hpp"
 
 namespace deid {
 
@@ -16,6 +17,7 @@ namespace deid {
 struct GetOptions : BatchOptions {
     std::optional<std::filesystem::path> output;  // JSON file; standard output when unset
     std::vector<std::filesystem::path> lua_scripts;  // checked to load, and the recipes' func: names against them
+    LuaLimits lua_limits;                            // for the scripts' top-level chunks
 };
 
 // `deid get`: every element of every DICOM input, protected ones excepted,

@@ -141,7 +141,7 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
     const bool use_default = options.with_default_recipe || options.recipes.empty();
     ResolveOptions resolve;
     if (!options.lua_scripts.empty()) {
-        resolve.user_functions = functions_defined_by(options.lua_scripts, err);
+        resolve.user_functions = functions_defined_by(options.lua_scripts, options.lua_limits, err);
         if (!resolve.user_functions) {
             return kExitRecipeError;
         }

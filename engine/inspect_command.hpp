@@ -6,6 +6,7 @@
 
 #include "engine/batch_options.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
+#include "runtime/lua/lua_limits.hpp"
 
 namespace deid {
 
@@ -15,6 +16,7 @@ enum class InspectFormat { table, json, csv };
 struct InspectOptions : BatchOptions {
     InspectFormat format = InspectFormat::table;
     std::vector<std::filesystem::path> lua_scripts;  // the recipes' func: names are checked against them
+    LuaLimits lua_limits;                            // for the scripts' top-level chunks
 };
 
 // `deid inspect`: screens every DICOM input with the recipes' %filter groups

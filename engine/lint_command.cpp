@@ -52,7 +52,7 @@ int run_lint(const LintOptions& options, const ElementDictionary& dictionary, st
     std::size_t warnings = 0;
     ResolveOptions resolve;
     if (!options.lua_scripts.empty()) {
-        resolve.user_functions = functions_defined_by(options.lua_scripts, out);
+        resolve.user_functions = functions_defined_by(options.lua_scripts, options.lua_limits, out);
         if (!resolve.user_functions) {
             return 1;
         }

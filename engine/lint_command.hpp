@@ -6,6 +6,7 @@
 
 #include "engine/profiles.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
+#include "runtime/lua/lua_limits.hpp"
 
 namespace deid {
 
@@ -21,6 +22,7 @@ struct LintOptions {
     // after them under --combined), and what the profile machinery writes
     // beyond them is listed.
     std::optional<Profile> profile;
+    LuaLimits lua_limits;                            // for the scripts' top-level chunks
 };
 
 // `deid lint`: compiles each recipe (or all of them as one run) and prints

@@ -21,6 +21,7 @@
 #include "runtime/io/file_system.hpp"
 #include "runtime/dicom/unknown_vr.hpp"
 #include "runtime/io/inputs.hpp"
+#include "runtime/lua/lua_hooks.hpp"
 #include "runtime/pixels/pixel_cleaner.hpp"
 #include "interpreter/eval/filters.hpp"
 #include "support/strings.hpp"

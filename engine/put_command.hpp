@@ -10,6 +10,7 @@
 #include "interpreter/dictionary/element_dictionary.hpp"
 #include "runtime/io/file_system.hpp"
 #include "runtime/lua/lua_hooks.hpp"
+#include "runtime/lua/lua_limits.hpp"
 
 namespace deid {
 

@@ -5,9 +5,9 @@
 namespace deid {
 
 std::optional<std::set<std::string>> functions_defined_by(const std::vector<std::filesystem::path>& scripts,
-                                                          std::ostream& err) {
+                                                          const LuaLimits& limits, std::ostream& err) {
     try {
-        return LuaHooks(scripts, {}, {}, err).defined_functions();
+        return LuaHooks(scripts, {}, limits, err).defined_functions();
     } catch (const LuaLoadError& error) {
         err << error.what() << '\n';
         return std::nullopt;

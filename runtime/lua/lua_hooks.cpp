@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -12,7 +13,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "runtime/lua/call_limits.hpp"
 #include "runtime/lua/csv.hpp"
+#include "runtime/lua/sandbox_library.hpp"
 #include "stdlib/date_shift.hpp"
 #include "stdlib/uids.hpp"
 #include "support/strings.hpp"
@@ -20,69 +23,19 @@
 namespace deid {
 
 struct LuaHooks::Context {
-    LuaLimits limits;
-    std::size_t memory_used = 0;
-    std::uint64_t instructions_used = 0;
     std::vector<std::filesystem::path> data_files;
     std::ostream* log = nullptr;
 };
 
+struct LuaHooks::Run {
+    int status = LUA_OK;
+    CallLimits::Ending ending;
+};
+
 namespace {
 
-constexpr int kHookEvery = 1000;
-
-LuaHooks::Context& context_of(lua_State* lua) { return **static_cast<LuaHooks::Context**>(lua_getextraspace(lua)); }
-
-// Counts every byte Lua holds; refusing an allocation makes Lua raise its
-// out-of-memory error, which ends the call.
-void* allocate(void* user, void* block, std::size_t old_size, std::size_t new_size) {
-    auto& context = *static_cast<LuaHooks::Context*>(user);
-    const std::size_t old_bytes = block != nullptr ? old_size : 0;
-    if (new_size == 0) {
-        context.memory_used -= old_bytes;
-        std::free(block);
-        return nullptr;
-    }
-    if (new_size > old_bytes && context.memory_used + (new_size - old_bytes) > context.limits.memory_bytes) {
-        return nullptr;
-    }
-    void* grown = std::realloc(block, new_size);
-    if (grown != nullptr) {
-        context.memory_used = context.memory_used - old_bytes + new_size;
-    }
-    return grown;
-}
-
-void count_instructions(lua_State* lua, lua_Debug* where) {
-    auto& context = context_of(lua);
-    context.instructions_used += kHookEvery;
-    if (context.instructions_used > context.limits.instructions) {
-        // luaL_error finds no position inside a hook; the hook's record has it.
-        lua_getinfo(lua, "Sl", where);
-        luaL_error(lua, "%s:%d: instruction budget of %d exceeded (a loop that never ends?)", where->short_src,
-                   where->currentline, static_cast<int>(context.limits.instructions));
-    }
-}
-
-// load(chunk [, chunkname [, mode [, env]]]) for text chunks only: no
-// precompiled bytecode can enter the sandbox.
-int text_only_load(lua_State* lua) {
-    std::size_t length = 0;
-    const char* chunk = luaL_checklstring(lua, 1, &length);
-    const char* name = luaL_optstring(lua, 2, "=(load)");
-    const int has_env = !lua_isnone(lua, 4);
-    if (luaL_loadbufferx(lua, chunk, length, name, "t") != LUA_OK) {
-        lua_pushnil(lua);
-        lua_insert(lua, -2);
-        return 2;
-    }
-    if (has_env) {
-        lua_pushvalue(lua, 4);
-        if (lua_setupvalue(lua, -2, 1) == nullptr) {
-            lua_pop(lua, 1);
-        }
-    }
-    return 1;
+LuaHooks::Context& context_of(lua_State* lua) {
+    return *static_cast<LuaHooks::Context*>(lua_touserdata(lua, lua_upvalueindex(1)));
 }
 
 int refuse_write(lua_State* lua) { return luaL_error(lua, "this table is read-only"); }
@@ -212,22 +165,34 @@ void push_read_only(lua_State* lua) {
     lua_remove(lua, -2);           // leave only the proxy
 }
 
-void push_field(lua_State* lua, const UserFunctionCall& call) {
+// What invoke() needs, made before the protected call: no C++ object may
+// be made or destroyed in a function Lua may leave by longjmp.
+struct PreparedCall {
+    const UserFunctionCall* call = nullptr;
+    const std::string* name = nullptr;
+    const std::string* joined_value = nullptr;  // the values, joined with '\'
+    const std::string* tag = nullptr;           // "(0010,0010)"
+    bool found = false;                         // the function exists
+    std::array<char, LUA_IDSIZE + 24> defined_at{};
+};
+
+void push_field(lua_State* lua, const PreparedCall& prepared) {
+    const UserFunctionCall& call = *prepared.call;
     const ElementInfo& e = call.element;
     lua_createtable(lua, 0, 8);
     if (call.element_absent) {
         lua_pushnil(lua);  // an element ADD is about to create
     } else {
-        lua_pushstring(lua, join_multi_value(call.values).c_str());
+        lua_pushlstring(lua, prepared.joined_value->data(), prepared.joined_value->size());
     }
     lua_setfield(lua, -2, "value");
     lua_createtable(lua, static_cast<int>(call.values.size()), 0);
     for (std::size_t i = 0; i < call.values.size(); ++i) {
-        lua_pushstring(lua, call.values[i].c_str());
+        lua_pushlstring(lua, call.values[i].data(), call.values[i].size());
         lua_rawseti(lua, -2, static_cast<lua_Integer>(i + 1));
     }
     lua_setfield(lua, -2, "values");
-    lua_pushstring(lua, tag_path_step(e.group, e.element).c_str());
+    lua_pushlstring(lua, prepared.tag->data(), prepared.tag->size());
     lua_setfield(lua, -2, "tag");
     lua_pushstring(lua, e.keyword.c_str());
     lua_setfield(lua, -2, "keyword");
@@ -247,7 +212,7 @@ void push_field(lua_State* lua, const UserFunctionCall& call) {
 void push_variables(lua_State* lua, const UserFunctionCall& call) {
     lua_createtable(lua, 0, static_cast<int>(call.variables.size()));
     for (const auto& [name, value] : call.variables) {
-        lua_pushstring(lua, value.c_str());
+        lua_pushlstring(lua, value.data(), value.size());
         lua_setfield(lua, -2, name.c_str());
     }
     push_read_only(lua);
@@ -259,12 +224,122 @@ void push_dataset(lua_State* lua, const DatasetView& dataset) {
     luaL_setmetatable(lua, "deid.dataset");
 }
 
-// The function's own position, for errors Lua gives none for (out of memory).
-std::string defined_at(lua_State* lua, int function_index) {
+// Leaves the function's result in a form C reads without allocating (so
+// without a Lua error outside protection): a number as a string, an array
+// as a new array of strings (anything else in it as "").
+void make_result_readable(lua_State* lua) {
+    if (lua_type(lua, -1) == LUA_TNUMBER) {
+        lua_tolstring(lua, -1, nullptr);
+        return;
+    }
+    if (lua_type(lua, -1) != LUA_TTABLE) {
+        return;
+    }
+    const auto count = static_cast<lua_Integer>(lua_rawlen(lua, -1));
+    lua_createtable(lua, static_cast<int>(std::min<lua_Integer>(count, INT_MAX)), 0);
+    for (lua_Integer i = 1; i <= count; ++i) {
+        lua_rawgeti(lua, -2, i);
+        if (lua_type(lua, -1) == LUA_TNUMBER) {
+            lua_tolstring(lua, -1, nullptr);
+        } else if (lua_type(lua, -1) != LUA_TSTRING) {
+            lua_pop(lua, 1);
+            lua_pushliteral(lua, "");
+        }
+        lua_rawseti(lua, -2, i);
+    }
+    lua_remove(lua, -2);
+}
+
+// The protected body of a call: finds the function (a global, read raw),
+// pushes its arguments, calls it.
+int invoke_function(lua_State* lua) {
+    auto& prepared = *static_cast<PreparedCall*>(lua_touserdata(lua, 1));
+    lua_pushglobaltable(lua);
+    lua_pushlstring(lua, prepared.name->data(), prepared.name->size());
+    if (lua_rawget(lua, -2) != LUA_TFUNCTION) {
+        return 0;
+    }
+    prepared.found = true;
     lua_Debug info{};
-    lua_pushvalue(lua, function_index);
+    lua_pushvalue(lua, -1);
     lua_getinfo(lua, ">S", &info);
-    return std::string(info.short_src) + ":" + std::to_string(info.linedefined);
+    std::snprintf(prepared.defined_at.data(), prepared.defined_at.size(), "%s:%d", info.short_src, info.linedefined);
+    push_field(lua, prepared);
+    lua_pushlstring(lua, prepared.call->recipe_value.data(), prepared.call->recipe_value.size());
+    push_variables(lua, *prepared.call);
+    push_dataset(lua, prepared.call->dataset);
+    lua_call(lua, 4, 1);
+    make_result_readable(lua);
+    return 1;
+}
+
+struct ScriptChunk {
+    const std::string* text = nullptr;
+    const char* name = nullptr;  // "@hooks.lua"
+};
+
+// The protected body of loading a script: compile it, run its top-level chunk.
+int run_script(lua_State* lua) {
+    const auto& chunk = *static_cast<const ScriptChunk*>(lua_touserdata(lua, 1));
+    const int status = luaL_loadbufferx(lua, chunk.text->data(), chunk.text->size(), chunk.name, "t");
+    if (status != LUA_OK) {
+        CallLimits::of(lua).must_end(status);  // a memory error stops loading like any other
+        return lua_error(lua);
+    }
+    lua_call(lua, 0, 0);
+    return 0;
+}
+
+// The state's libraries, protected: making them may run out of memory.
+int open_libraries(lua_State* lua) {
+    auto* context = static_cast<LuaHooks::Context*>(lua_touserdata(lua, 1));
+    open_sandbox_library(lua);
+
+    static const luaL_Reg library[] = {{"log", deid_log},           {"hmac_sha256", deid_hmac_sha256},
+                                       {"uid_from", deid_uid_from}, {"shift_date", deid_shift_date},
+                                       {"csv", deid_csv},           {nullptr, nullptr}};
+    luaL_newlibtable(lua, library);
+    lua_pushlightuserdata(lua, context);
+    luaL_setfuncs(lua, library, 1);
+    lua_setglobal(lua, "deid");
+    lua_pushlightuserdata(lua, context);
+    lua_pushcclosure(lua, deid_log, 1);
+    lua_setglobal(lua, "print");
+
+    luaL_newmetatable(lua, "deid.dataset");
+    static const luaL_Reg dataset_methods[] = {{"get", dataset_get}, {"has", dataset_has}, {nullptr, nullptr}};
+    luaL_newlib(lua, dataset_methods);
+    lua_setfield(lua, -2, "__index");
+    lua_pushboolean(lua, 0);
+    lua_setfield(lua, -2, "__metatable");
+    lua_pop(lua, 1);
+    return 0;
+}
+
+// An error value as text, without allocating in the state.
+std::string error_text(lua_State* lua) {
+    switch (lua_type(lua, -1)) {
+        case LUA_TSTRING: return lua_tostring(lua, -1);
+        case LUA_TNUMBER: {
+            if (lua_isinteger(lua, -1) != 0) {
+                return std::to_string(lua_tointeger(lua, -1));
+            }
+            std::array<char, 32> number{};
+            std::snprintf(number.data(), number.size(), "%.14g", lua_tonumber(lua, -1));
+            return number.data();
+        }
+        default: return "error";
+    }
+}
+
+// "hooks.lua:7: message": a stop of the limits where it was noticed (or at
+// `position`, the function's definition, when nothing more precise is
+// known), else the script's error.
+std::string failure_message(lua_State* lua, const CallLimits::Ending& ending, const std::string& position) {
+    if (ending.stop == LuaStop::none) {
+        return error_text(lua);
+    }
+    return (ending.position.empty() ? position : ending.position) + ": " + ending.description;
 }
 
 std::string read_file(const std::filesystem::path& path) {
@@ -281,61 +356,33 @@ std::string read_file(const std::filesystem::path& path) {
 
 LuaHooks::LuaHooks(const std::vector<std::filesystem::path>& scripts,
                    const std::vector<std::filesystem::path>& data_files, LuaLimits limits, std::ostream& log)
-    : context_(std::make_unique<Context>(Context{limits, 0, 0, data_files, &log})) {
-    lua_ = lua_newstate(allocate, context_.get());
+    : limits_(std::make_unique<CallLimits>(limits)), context_(std::make_unique<Context>(Context{data_files, &log})) {
+    std::vector<std::string> texts;
+    for (const auto& script : scripts) {
+        texts.push_back(read_file(script));
+    }
+    lua_ = lua_newstate(CallLimits::allocate, limits_.get());
     if (lua_ == nullptr) {
         throw LuaLoadError("cannot create a Lua state within the memory limit");
     }
-    *static_cast<Context**>(lua_getextraspace(lua_)) = context_.get();
-    lua_sethook(lua_, count_instructions, LUA_MASKCOUNT, kHookEvery);
-
-    static const luaL_Reg allowed_libraries[] = {{LUA_GNAME, luaopen_base},          {LUA_STRLIBNAME, luaopen_string},
-                                                 {LUA_TABLIBNAME, luaopen_table},    {LUA_MATHLIBNAME, luaopen_math},
-                                                 {LUA_UTF8LIBNAME, luaopen_utf8}};
-    for (const auto& library : allowed_libraries) {
-        luaL_requiref(lua_, library.name, library.func, 1);
-        lua_pop(lua_, 1);
+    CallLimits::attach(lua_, *limits_);
+    auto fail = [this](const std::string& message) {
+        lua_close(lua_);
+        lua_ = nullptr;
+        throw LuaLoadError(message);
+    };
+    if (const Run run = run_limited(open_libraries, context_.get()); run.status != LUA_OK) {
+        fail("cannot open the Lua libraries: " + failure_message(lua_, run.ending, "lua"));
     }
-    for (const char* removed : {"dofile", "loadfile", "collectgarbage"}) {
-        lua_pushnil(lua_);
-        lua_setglobal(lua_, removed);
-    }
-    lua_pushcfunction(lua_, text_only_load);
-    lua_setglobal(lua_, "load");
-    lua_getglobal(lua_, LUA_STRLIBNAME);
-    lua_pushnil(lua_);
-    lua_setfield(lua_, -2, "dump");  // bytecode has no use in the sandbox
-    lua_pop(lua_, 1);
-
-    static const luaL_Reg library[] = {{"log", deid_log},           {"hmac_sha256", deid_hmac_sha256},
-                                       {"uid_from", deid_uid_from}, {"shift_date", deid_shift_date},
-                                       {"csv", deid_csv},           {nullptr, nullptr}};
-    luaL_newlib(lua_, library);
-    lua_setglobal(lua_, "deid");
-    lua_pushcfunction(lua_, deid_log);
-    lua_setglobal(lua_, "print");
-
-    luaL_newmetatable(lua_, "deid.dataset");
-    static const luaL_Reg dataset_methods[] = {{"get", dataset_get}, {"has", dataset_has}, {nullptr, nullptr}};
-    luaL_newlib(lua_, dataset_methods);
-    lua_setfield(lua_, -2, "__index");
-    lua_pushboolean(lua_, 0);
-    lua_setfield(lua_, -2, "__metatable");
-    lua_pop(lua_, 1);
-
-    for (const auto& script : scripts) {
-        const std::string text = read_file(script);
+    for (std::size_t i = 0; i < scripts.size(); ++i) {
+        const std::filesystem::path& script = scripts[i];
         // Lua cuts source names past LUA_IDSIZE into "...tail"; a long path is
         // named by its file name instead, so messages stay "hooks.lua:7: ...".
         const std::string shown = script.string().size() < LUA_IDSIZE - 8 ? script.string() : script.filename().string();
         const std::string chunk_name = "@" + shown;
-        context_->instructions_used = 0;
-        if (luaL_loadbufferx(lua_, text.data(), text.size(), chunk_name.c_str(), "t") != LUA_OK ||
-            lua_pcall(lua_, 0, 0, 0) != LUA_OK) {
-            std::string message = lua_tostring(lua_, -1) ? lua_tostring(lua_, -1) : "error";
-            lua_close(lua_);
-            lua_ = nullptr;
-            throw LuaLoadError(message);
+        ScriptChunk chunk{&texts[i], chunk_name.c_str()};
+        if (const Run run = run_limited(run_script, &chunk); run.status != LUA_OK) {
+            fail(failure_message(lua_, run.ending, shown));
         }
     }
 }
@@ -346,11 +393,31 @@ LuaHooks::~LuaHooks() {
     }
 }
 
+LuaHooks::Run LuaHooks::run_limited(int (*body)(lua_State*), void* data) {
+    lua_settop(lua_, 0);
+    lua_pushcfunction(lua_, body);
+    lua_pushlightuserdata(lua_, data);
+    Run run;
+    limits_->begin(lua_);
+    run.status = lua_pcall(lua_, 1, 1, 0);
+    run.ending = limits_->end(run.status);
+    return run;
+}
+
+// Reads the globals with lua_next: no allocation, so no Lua error can
+// happen here, outside any protected call.
 bool LuaHooks::defines(std::string_view function) const {
-    lua_getglobal(lua_, std::string(function).c_str());
-    const bool is_function = lua_isfunction(lua_, -1);
+    bool found = false;
+    lua_pushglobaltable(lua_);
+    lua_pushnil(lua_);
+    while (!found && lua_next(lua_, -2) != 0) {
+        std::size_t length = 0;
+        const char* name = lua_type(lua_, -2) == LUA_TSTRING ? lua_tolstring(lua_, -2, &length) : nullptr;
+        found = name != nullptr && std::string_view(name, length) == function && lua_type(lua_, -1) == LUA_TFUNCTION;
+        lua_pop(lua_, found ? 2 : 1);
+    }
     lua_pop(lua_, 1);
-    return is_function;
+    return found;
 }
 
 std::set<std::string> LuaHooks::defined_functions() const {
@@ -368,44 +435,32 @@ std::set<std::string> LuaHooks::defined_functions() const {
 }
 
 UserFunctionResult LuaHooks::call(const UserFunctionCall& call) {
-    lua_settop(lua_, 0);
     const std::string name(call.function);
-    lua_getglobal(lua_, name.c_str());
-    if (!lua_isfunction(lua_, -1)) {
-        lua_settop(lua_, 0);
-        throw UserFunctionError("func:" + name + " is not a function defined by the Lua scripts");
-    }
-    const std::string where = defined_at(lua_, 1);
-    lua_settop(lua_, 1);
-    push_field(lua_, call);
-    lua_pushlstring(lua_, call.recipe_value.data(), call.recipe_value.size());
-    push_variables(lua_, call);
-    push_dataset(lua_, call.dataset);
-    context_->instructions_used = 0;
-    const int status = lua_pcall(lua_, 4, 1, 0);
-    if (status != LUA_OK) {
-        std::string message = lua_tostring(lua_, -1) ? lua_tostring(lua_, -1) : "error";
-        if (status == LUA_ERRMEM) {
-            message = where + ": not enough memory: the Lua memory limit of " +
-                      std::to_string(context_->limits.memory_bytes >> 20U) + " MiB was reached";
-        }
+    const std::string joined_value = join_multi_value(call.values);
+    const std::string tag = tag_path_step(call.element.group, call.element.element);
+    PreparedCall prepared{&call, &name, &joined_value, &tag};
+    const Run run = run_limited(invoke_function, &prepared);
+    if (run.status != LUA_OK) {
+        const std::string message = failure_message(lua_, run.ending, prepared.defined_at.data());
         lua_settop(lua_, 0);
         lua_gc(lua_, LUA_GCCOLLECT);
         throw UserFunctionError(message + " in function " + name);
+    }
+    if (!prepared.found) {
+        lua_settop(lua_, 0);
+        throw UserFunctionError("func:" + name + " is not a function defined by the Lua scripts");
     }
     UserFunctionResult result = NoValue{};
     switch (lua_type(lua_, -1)) {
         case LUA_TNIL: break;
         case LUA_TBOOLEAN: result = lua_toboolean(lua_, -1) != 0; break;
-        case LUA_TNUMBER:
         case LUA_TSTRING: result = split_multi_value(lua_tostring(lua_, -1)); break;
         case LUA_TTABLE: {
             std::vector<std::string> values;
-            const lua_Integer count = static_cast<lua_Integer>(lua_rawlen(lua_, -1));
+            const auto count = static_cast<lua_Integer>(lua_rawlen(lua_, -1));
             for (lua_Integer i = 1; i <= count; ++i) {
                 lua_rawgeti(lua_, -1, i);
-                const char* text = lua_tostring(lua_, -1);
-                values.emplace_back(text != nullptr ? text : "");
+                values.emplace_back(lua_tostring(lua_, -1));  // a string: made so by make_result_readable
                 lua_pop(lua_, 1);
             }
             result = values;
@@ -414,7 +469,7 @@ UserFunctionResult LuaHooks::call(const UserFunctionCall& call) {
         default: {
             const std::string type = luaL_typename(lua_, -1);
             lua_settop(lua_, 0);
-            throw UserFunctionError(where + ": func:" + name + " returned a " + type +
+            throw UserFunctionError(std::string(prepared.defined_at.data()) + ": func:" + name + " returned a " + type +
                                     "; expected a string, number, array, boolean or nil");
         }
     }

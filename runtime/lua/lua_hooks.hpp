@@ -9,26 +9,25 @@
 #include <vector>
 
 #include "interpreter/eval/user_functions.hpp"
+#include "runtime/lua/lua_limits.hpp"
 
 struct lua_State;
 
 namespace deid {
 
-struct LuaLimits {
-    std::size_t memory_bytes = 64U << 20U;      // per Lua state
-    std::uint64_t instructions = 10'000'000;  // per call (and for loading the scripts)
-};
+class CallLimits;
 
 // A script that does not load or run: "hooks.lua:3: message".
 struct LuaLoadError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// The user's Lua scripts in a sandbox: base (without dofile, loadfile,
-// collectgarbage; load takes text only), string, table, math, utf8 and the
-// `deid` library; no io, os, package or debug. Memory is capped by the
-// allocator and every call has an instruction budget, so no script can
-// exhaust the machine or hang a batch. One state per worker thread.
+// The user's Lua scripts in a sandbox (runtime/lua/sandbox_library.hpp):
+// base, string, table, math, utf8 and the `deid` library; no io, os,
+// package or debug. Every call, and each script's top-level chunk, runs
+// under the limits (memory, instructions, time) and cannot outlive them
+// (runtime/lua/call_limits.hpp), so no script can exhaust the machine or
+// hang a batch. One state per worker thread.
 class LuaHooks final : public UserFunctions {
 public:
     // Loads every script in order. `data_files` are the only files deid.csv
@@ -43,10 +42,15 @@ public:
     [[nodiscard]] std::set<std::string> defined_functions() const;
     UserFunctionResult call(const UserFunctionCall& call) override;
 
-    // What the C callbacks reach through the state's extra space.
+    // What the deid library's functions reach (an upvalue of each).
     struct Context;
 
 private:
+    struct Run;
+    // Runs `body(data)` protected and limited: the status, and why the limits stopped it.
+    Run run_limited(int (*body)(lua_State*), void* data);
+
+    std::unique_ptr<CallLimits> limits_;  // the allocator's: outlives the state
     std::unique_ptr<Context> context_;
     lua_State* lua_ = nullptr;
 };
