@@ -83,10 +83,14 @@ int main(int argc, char** argv) {
     deid::LintOptions lint;
     std::string lint_format = "text";
     auto* lint_command = app.add_subcommand("lint", "check recipes and report every problem, compiler style");
-    lint_command->add_option("recipes", lint.recipes, "recipe files to check");
+    lint_command->add_option("recipes", lint.recipes,
+                             "recipe files to check; a folder: its recipe files (deid.*, *.deid, *.dicom); - : standard input");
     lint_command->add_flag("--default", lint.with_default_recipe, "also check the bundled default recipe deid.dicom");
     lint_command->add_flag("--combined", lint.combined, "read the recipes as one run, combined in order (spec §7)");
-    lint_command->add_option("--format", lint_format, "output format")->check(CLI::IsMember({"text", "json"}));
+    lint_command->add_option("--format", lint_format, "output format: text, json, sarif (SARIF 2.1.0), github (annotations)")
+        ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
+    lint_command->add_flag("--werror", lint.warnings_are_errors, "warnings fail the lint (exit status 1)");
+    lint_command->add_option("--max-warnings", lint.max_warnings, "more warnings than this fail the lint (exit status 1)");
     lint_command->add_option("--lua", lint.lua_scripts, "Lua scripts: func: names they do not define are errors");
     std::string lint_profile;
     lint_command->add_option("--profile", lint_profile, kProfileHelp);
@@ -192,7 +196,11 @@ int main(int argc, char** argv) {
             if (!lint_profile.empty() && !(lint.profile = profile_of(lint_profile, "lint"))) {
                 return deid::kExitRecipeError;
             }
-            lint.format = lint_format == "json" ? deid::LintFormat::json : deid::LintFormat::text;
+            lint.format = lint_format == "json"    ? deid::LintFormat::json
+                          : lint_format == "sarif"  ? deid::LintFormat::sarif
+                          : lint_format == "github" ? deid::LintFormat::github
+                                                    : deid::LintFormat::text;
+            lint.standard_input = &std::cin;
             return deid::run_lint(lint, dictionary, std::cout, std::cerr);
         }
         if (clean_command->parsed()) {

@@ -42,6 +42,11 @@ Compiled compile(const CompileRequest& request, const ElementDictionary& diction
                                                 compiled.diagnostics));
     }
     for (const auto& path : request.recipes) {
+        if (path == "-") {
+            recipes.push_back(grammar::parse_recipe_text(request.standard_input.value_or(""), "<stdin>",
+                                                         compiled.diagnostics));
+            continue;
+        }
         recipes.push_back(grammar::parse_recipe_file(path, compiled.diagnostics));
     }
     const ast::CombinedRecipe combined = ast::combine(recipes, compiled.diagnostics);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct CompileRequest {
     // Shipped recipes run after the default and before `recipes` (the
     // profiles: "deid.profile.basic", ...).
     std::vector<std::string> bundled = {};
+    // The text of the recipe named "-" (standard input), if one is.
+    std::optional<std::string> standard_input = {};
 };
 
 struct Compiled {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <filesystem>
+#include <istream>
+#include <optional>
 #include <ostream>
 #include <vector>
 
@@ -10,9 +12,11 @@
 
 namespace deid {
 
-enum class LintFormat { text, json };
+enum class LintFormat { text, json, sarif, github };
 
 struct LintOptions {
+    // Recipe files; a folder stands for the recipe files in it and below
+    // (is_recipe_file_name), "-" for the recipe on `standard_input`.
     std::vector<std::filesystem::path> recipes;
     bool with_default_recipe = false;  // lint the bundled deid.dicom too
     bool combined = false;             // read all recipes as one run (spec §7)
@@ -23,11 +27,21 @@ struct LintOptions {
     // beyond them is listed.
     std::optional<Profile> profile;
     LuaLimits lua_limits;                            // for the scripts' top-level chunks
+    bool warnings_are_errors = false;                // --werror
+    std::optional<std::size_t> max_warnings;         // --max-warnings N: more fail the lint
+    std::istream* standard_input = nullptr;          // read for the recipe "-"
 };
 
+// Which files in a folder given to lint are recipes: names that start with
+// "deid." (deid.dicom, deid.dicom.xray.chest), end in ".deid" or ".dicom",
+// or hold "deid.dicom" (the established tool's examples), hidden files and
+// folders excepted.
+bool is_recipe_file_name(const std::string& name);
+
 // `deid lint`: compiles each recipe (or all of them as one run) and prints
-// every diagnostic, compiler style or as JSON. Returns 1 if any error was
-// found, else 0.
+// every diagnostic: compiler style, JSON, SARIF 2.1.0 or GitHub workflow
+// annotations. Returns 1 if any error was found (or any warning with
+// --werror, or more than --max-warnings), else 0.
 int run_lint(const LintOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err);
 
 }  // namespace deid
