@@ -36,6 +36,20 @@ void add_lua_limit_options(CLI::App* command, deid::LuaLimits& limits) {
         "memory cap of the Lua state, MiB (default 64)");
 }
 
+// More workers than this is a typo, refused before any work (threads
+// beyond the system's limit would fail only after the walk).
+constexpr unsigned kMostJobs = 4096;
+
+void add_jobs_option(CLI::App* command, unsigned& jobs) {
+    command->add_option("-j,--jobs", jobs, "worker threads (default: one per core; at most 4096)")
+        ->check(CLI::Range(0U, kMostJobs));
+}
+
+const char* const kExitStatusHelp =
+    "Exit status: 0 all done; 1 some file failed (the others were done), or lint found errors; 2 usage or "
+    "recipe error, nothing done; 3 files quarantined or skipped as flagged (put, clean), or flagged by a "
+    "--fail-on group (inspect); 4 verify found identifying values.\n";
+
 // What every command that runs recipes over files takes.
 template <typename Options>
 void add_run_options(CLI::App* command, Options& options, const std::string& recipe_help) {
@@ -43,7 +57,7 @@ void add_run_options(CLI::App* command, Options& options, const std::string& rec
     command->add_option("-r,--recipe", options.recipes, recipe_help);
     command->add_flag("--default", options.with_default_recipe, "use the bundled default recipe deid.dicom first");
     command->add_flag("--force", options.force, "run even if the recipe has lint errors");
-    command->add_option("-j,--jobs", options.jobs, "worker threads (default: one per core)");
+    add_jobs_option(command, options.jobs);
     if constexpr (requires { options.lua_scripts; }) {
         command->add_option("--lua", options.lua_scripts, "Lua scripts defining the func:NAME functions (repeatable)");
         add_lua_limit_options(command, options.lua_limits);
@@ -76,7 +90,8 @@ deid::ProgressStyle progress_style(bool quiet) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"deid: de-identify DICOM files with deid recipes"};
+    CLI::App app{"deid: de-identify DICOM files with deid recipes", "deid"};
+    app.footer(kExitStatusHelp);
     app.set_version_flag("--version", std::string("deid ") + DEID_VERSION);
     app.require_subcommand(1);
 
@@ -143,6 +158,8 @@ int main(int argc, char** argv) {
     auto* inspect_command = app.add_subcommand("inspect", "screen DICOM files with the recipes' %filter groups");
     add_run_options(inspect_command, inspect, "recipes (default: the bundled deid.dicom)");
     inspect_command->add_flag("-q,--quiet", quiet, "no progress display");
+    inspect_command->add_option("--fail-on", inspect.fail_on,
+                                "exit status 3 when a file is flagged by a LABEL of these %filter groups (e.g. blacklist)");
     inspect_command->add_option("--format", inspect_format, "output format")
         ->check(CLI::IsMember({"table", "json", "csv"}));
 
@@ -172,8 +189,12 @@ int main(int argc, char** argv) {
     verify_command->add_option("--profile", verify_profile,
                                kProfileHelp + " (default: what each output's DeidentificationMethodCodeSequence says)");
     verify_command->add_option("--format", verify_format, "output format")->check(CLI::IsMember({"text", "json"}));
-    verify_command->add_option("-j,--jobs", verify.jobs, "worker threads (default: one per core)");
+    add_jobs_option(verify_command, verify.jobs);
     verify_command->add_flag("-q,--quiet", quiet, "no progress display");
+
+    std::string help_topic;
+    auto* help_command = app.add_subcommand("help", "show the help of deid or of one command (deid help put)");
+    help_command->add_option("command", help_topic, "the command");
 
     // DCMTK's own log lines ("W: DcmItem: Length of element ... is odd") name
     // no file and interleave between workers; deid reports per file instead.
@@ -184,6 +205,20 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& error) {
         const int status = app.exit(error);
         return status == 0 ? 0 : deid::kExitRecipeError;
+    }
+
+    if (help_command->parsed()) {
+        if (help_topic.empty()) {
+            std::cout << app.help();
+            return 0;
+        }
+        try {
+            std::cout << app.get_subcommand(help_topic)->help(app.get_name());
+            return 0;
+        } catch (const CLI::OptionNotFound&) {
+            std::cerr << "deid help: no command '" << help_topic << "' (deid help lists them)\n";
+            return deid::kExitRecipeError;
+        }
     }
 
     try {

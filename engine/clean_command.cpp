@@ -148,7 +148,10 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
             << (options.skip_flagged ? " flagged and skipped, " : " quarantined, ") << counts[CleanStatus::failed]
             << " failed\n";
     progress.print(summary.str());
-    return counts[CleanStatus::failed] > 0 ? 1 : 0;
+    if (counts[CleanStatus::failed] > 0) {
+        return kExitFileFailed;
+    }
+    return counts[CleanStatus::set_aside] > 0 ? kExitSetAside : kExitOk;
 }
 
 }  // namespace deid

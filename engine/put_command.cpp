@@ -15,6 +15,7 @@
 #include "engine/progress.hpp"
 #include "engine/run_gate.hpp"
 #include "engine/run_report.hpp"
+#include "engine/run_variables.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
@@ -29,67 +30,9 @@
 namespace deid {
 namespace {
 
-constexpr int kExitFileFailed = 1;
 // Warnings that name a file's own values are all different; past this many
 // distinct ones each is just printed, so memory does not grow with the corpus.
 constexpr std::size_t kWarningsRemembered = 10'000;
-
-std::string as_variable(const nlohmann::json& value) {
-    if (value.is_string()) {
-        return value.get<std::string>();
-    }
-    if (value.is_array()) {
-        std::string joined;
-        for (std::size_t i = 0; i < value.size(); ++i) {
-            joined += (i == 0 ? "" : "\\") + as_variable(value[i]);
-        }
-        return joined;
-    }
-    return value.dump();
-}
-
-std::optional<nlohmann::json> read_json_object(const std::filesystem::path& path, std::string_view what,
-                                               std::ostream& err) {
-    std::ifstream stream(path);
-    if (!stream) {
-        err << path.string() << ": error: cannot read " << what << " file\n";
-        return std::nullopt;
-    }
-    auto json = nlohmann::json::parse(stream, nullptr, false);
-    if (json.is_discarded() || !json.is_object()) {
-        err << path.string() << ": error: " << what << " must be a JSON object\n";
-        return std::nullopt;
-    }
-    return json;
-}
-
-// Adds a JSON object's keys to `variables`: plain values as they are, and
-// `get`'s element entries ({"name", "vr", "value"}) by their value.
-void add_variables(const nlohmann::json& object, Variables& variables) {
-    for (const auto& [name, value] : object.items()) {
-        if (value.is_object()) {
-            if (value.contains("value")) {
-                variables[name] = as_variable(value["value"]);
-            }
-        } else {
-            variables[name] = as_variable(value);
-        }
-    }
-}
-
-// A file's entry in `get`'s output: by the path as given, else by the same file.
-const nlohmann::json* entry_for(const nlohmann::json& identifiers, const std::filesystem::path& input) {
-    if (const auto found = identifiers.find(input.string()); found != identifiers.end()) {
-        return &*found;
-    }
-    std::error_code error;
-    for (const auto& [key, entry] : identifiers.items()) {
-        if (std::filesystem::equivalent(key, input, error)) {
-            return &entry;
-        }
-    }
-    return nullptr;
-}
 
 void explain(const std::filesystem::path& input, const EvaluationResult& result, std::ostream& out) {
     out << "explain " << input.string() << ":\n";
@@ -193,7 +136,7 @@ struct FileProcessor {
     const PutOptions& options;
     const plan::Plan& plan;
     const Variables& global_variables;
-    const nlohmann::json& identifiers;
+    const FileVariables& file_variables;
     const EvaluationOptions& evaluation;
     std::optional<std::filesystem::path> explain_target;  // --explain, canonical
     OutputGuard& guard;
@@ -308,8 +251,10 @@ struct FileProcessor {
                         " exists (use --overwrite to replace it, or --resume to keep finished outputs)");
         }
         Variables variables = global_variables;
-        if (const auto* entry = entry_for(identifiers, input.path); entry != nullptr && entry->is_object()) {
-            add_variables(*entry, variables);
+        if (const auto* own = file_variables.for_input(input.path)) {
+            for (const auto& [name, value] : *own) {
+                variables.insert_or_assign(name, value);
+            }
         }
         const bool had_class = has_sop_class_uid(file);
         const bool had_instance = has_sop_instance_uid(file);
@@ -359,7 +304,7 @@ struct FileProcessor {
                                       warning.by.file + ":" + std::to_string(warning.by.line) + ")");
         }
         if (explain_target && input.path.filename() == explain_target->filename() &&
-            std::filesystem::weakly_canonical(input.path) == *explain_target) {
+            normalised_path(input.path) == *explain_target) {
             explain(input.path, evaluated, out);
             result.report = out.str();
         }
@@ -459,8 +404,10 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         return result;
     };
     std::map<std::string, std::size_t> warnings_seen;  // text -> files
+    std::size_t flagged_and_skipped = 0;
     auto deliver = [&](const InputFile& input, const FileResult& result) {
         ++counts[result.status];
+        flagged_and_skipped += result.status == FileStatus::skipped && result.error == "flagged" ? 1 : 0;
         std::string messages = result.messages;
         for (const auto& warning : result.warnings) {
             const auto seen = warnings_seen.find(warning);
@@ -497,7 +444,11 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         summary << ", " << counts[FileStatus::resumed] << " already done";
     }
     progress.print(summary.str() + "\n");
-    return counts[FileStatus::failed] > 0 ? kExitFileFailed : 0;
+    if (counts[FileStatus::failed] > 0) {
+        return kExitFileFailed;
+    }
+    const bool set_aside = counts[FileStatus::quarantined] > 0 || flagged_and_skipped > 0;
+    return set_aside ? kExitSetAside : kExitOk;
 }
 
 }  // namespace
@@ -544,19 +495,21 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
     }
     Variables global_variables;
     if (options.variables) {
-        const auto json = read_json_object(*options.variables, "variables", err);
-        if (!json) {
+        auto read = read_global_variables(*options.variables);
+        if (const auto* error = std::get_if<std::string>(&read)) {
+            err << *error << '\n';
             return kExitRecipeError;
         }
-        add_variables(*json, global_variables);
+        global_variables = std::move(std::get<Variables>(read));
     }
-    nlohmann::json identifiers = nlohmann::json::object();
+    FileVariables file_variables;
     if (options.identifiers) {
-        auto json = read_json_object(*options.identifiers, "identifiers", err);
-        if (!json) {
+        auto read = FileVariables::read(*options.identifiers);
+        if (const auto* error = std::get_if<std::string>(&read)) {
+            err << *error << '\n';
             return kExitRecipeError;
         }
-        identifiers = std::move(*json);
+        file_variables = std::move(std::get<FileVariables>(read));
     }
     EvaluationOptions evaluation;
     evaluation.remove_private = options.remove_private;
@@ -565,13 +518,34 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
         evaluation.protected_tags.clear();
     }
 
-    std::optional<std::filesystem::path> explain_target;
-    if (options.explain) {
-        explain_target = std::filesystem::weakly_canonical(*options.explain);
-    }
     InputWalk::Filter in_this_shard;
     if (options.shard) {
         in_this_shard = [shard = *options.shard](const InputFile& input) { return in_shard(input, shard); };
+    }
+    // Whether a path is a file of this run: an input file, or under an
+    // input folder (and in this shard).
+    auto in_this_run = [&](const std::filesystem::path& path) {
+        const auto wanted = normalised_path(path);
+        for (const auto& input : options.inputs) {
+            const auto root = normalised_path(input);
+            std::error_code error;
+            const bool folder = std::filesystem::is_directory(input, error);
+            const auto relative = folder ? wanted.lexically_relative(root) : std::filesystem::path(wanted.filename());
+            const bool inside = folder ? !relative.empty() && *relative.begin() != ".." : wanted == root;
+            if (inside && (!in_this_shard || in_this_shard(InputFile{wanted, relative, {}, {}}))) {
+                return true;
+            }
+        }
+        return false;
+    };
+    std::optional<std::filesystem::path> explain_target;
+    if (options.explain) {
+        if (!in_this_run(*options.explain)) {
+            err << "deid put: error: --explain " << options.explain->string()
+                << " names no input file of this run\n";
+            return kExitRecipeError;
+        }
+        explain_target = normalised_path(*options.explain);
     }
     if (const auto collision = guard.colliding_inputs(in_this_shard)) {
         err << "deid put: error: " << describe(*collision) << '\n';
@@ -593,7 +567,7 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
     const FileProcessor processor{options,
                                   *plan,
                                   global_variables,
-                                  identifiers,
+                                  file_variables,
                                   evaluation,
                                   explain_target,
                                   guard,
@@ -601,7 +575,14 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
                                   earlier,
                                   needs_file_context(*plan),
                                   run_date_shift({})};
-    return run_batch(options, processor, in_this_shard, report.get(), out, err);
+    const int status = run_batch(options, processor, in_this_shard, report.get(), out, err);
+    // Entries of --ids that name no file of the run: their variables went
+    // unused (a file that failed or was skipped has its own message).
+    for (const auto& key : file_variables.unused([&](const auto& path) { return !in_this_run(path); })) {
+        err << options.identifiers->string() << ": warning: the entry '" << key
+            << "' names no input of this run (not given, or spelt differently); its variables are not used\n";
+    }
+    return status;
 }
 
 }  // namespace deid

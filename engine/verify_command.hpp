@@ -5,15 +5,13 @@
 #include <ostream>
 #include <vector>
 
+#include "engine/exit_status.hpp"
 #include "engine/profiles.hpp"
 #include "engine/progress.hpp"
 
 namespace deid {
 
 enum class VerifyFormat { text, json };
-
-// Exit status of `deid verify` when it found anything.
-inline constexpr int kExitFindings = 4;
 
 struct VerifyOptions {
     // The originals (files and folders, as given to `put`); or, alone, the

@@ -1,5 +1,6 @@
 #include "interpreter/eval/evaluator.hpp"
 
+#include <array>
 #include <algorithm>
 #include <charconv>
 #include <functional>
@@ -56,6 +57,7 @@ public:
         for (const auto& action : plan_.actions) {
             apply(action);
         }
+        tell_what_became_of_warned_elements();
         return std::move(result_);
     }
 
@@ -201,6 +203,40 @@ private:
 
     void warn(const ElementInfo* element, const plan::HeaderAction& action, std::string message) {
         result_.warnings.push_back({element ? element->path : std::string{}, std::move(message), action.span});
+        changes_at_warning_.push_back(result_.changes.size());
+    }
+
+    // A warning says the element was left as it was; a later line may still
+    // have changed it (the bundled default ADDs PatientID from a variable
+    // after removing it): each warning ends with what really happened.
+    void tell_what_became_of_warned_elements() {
+        for (std::size_t w = 0; w < result_.warnings.size(); ++w) {
+            auto& warning = result_.warnings[w];
+            if (warning.path.empty()) {
+                continue;
+            }
+            const auto before = result_.changes.begin() + static_cast<std::ptrdiff_t>(changes_at_warning_[w]);
+            if (warning.message.ends_with(" not created")) {
+                const auto removed = std::find_if(std::make_reverse_iterator(before), result_.changes.rend(),
+                                                  [&](const Change& change) { return change.path == warning.path; });
+                if (removed != result_.changes.rend() && removed->kind == ChangeKind::removed && removed->by.line > 0) {
+                    warning.message += " (removed by line " + std::to_string(removed->by.line) +
+                                       (removed->by.file == warning.by.file ? "" : " of " + removed->by.file) + ")";
+                }
+            }
+            const auto changed = std::find_if(result_.changes.begin() + static_cast<std::ptrdiff_t>(changes_at_warning_[w]),
+                                              result_.changes.end(),
+                                              [&](const Change& change) { return change.path == warning.path; });
+            if (changed == result_.changes.end()) {
+                continue;
+            }
+            static constexpr std::array kDone = {"added", "replaced", "blanked", "removed"};
+            warning.message += "; then " + std::string(kDone[static_cast<std::size_t>(changed->kind)]);
+            if (changed->by.line > 0) {
+                warning.message += " by line " + std::to_string(changed->by.line) +
+                                   (changed->by.file == warning.by.file ? "" : " of " + changed->by.file);
+            }
+        }
     }
 
     // The new value an ADD or REPLACE writes into `element` (for an element
@@ -216,7 +252,7 @@ private:
                     const auto found = variables_.find(source.name);
                     if (found == variables_.end()) {
                         warn(element, action, "variable '" + source.name + "' is not given for this file; " +
-                                                  action.field.text + " left unchanged");
+                                                  action.field.text + (exists ? " left unchanged" : " not created"));
                         return std::nullopt;
                     }
                     return split_multi_value(found->second);
@@ -227,7 +263,8 @@ private:
                     }
                     warn(element, action, "func:" + source.name + " returned " +
                                               (std::holds_alternative<bool>(result) ? "a boolean" : "nil") +
-                                              ", no value; " + action.field.text + " left unchanged");
+                                              ", no value; " + action.field.text +
+                                              (exists ? " left unchanged" : " not created"));
                     return std::nullopt;
                 } else {
                     const std::string original = join_multi_value(before);
@@ -454,6 +491,7 @@ private:
     std::unordered_set<std::uint32_t> replaced_tags_;
     std::vector<const plan::HeaderAction*> replaced_otherwise_;
     EvaluationResult result_;
+    std::vector<std::size_t> changes_at_warning_;  // per warning: how many changes came before it
 };
 
 }  // namespace
