@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/input_loading.hpp"
+#include "runtime/dicom/character_set.hpp"
 #include "engine/json_member.hpp"
 #include "engine/parallel_batch.hpp"
 #include "engine/run_gate.hpp"
@@ -111,6 +112,7 @@ Screened screen_file(const plan::Plan& plan, const InputFile& input, InspectForm
     std::size_t failed = 0;
     try {
         if (const auto loaded = load_input(input, err, failed)) {
+            (void)convert_text_to_utf8(*loaded);  // criteria are UTF-8 text
             const FilterOutcome outcome = screen(plan, DcmtkDataset(*loaded));
             result.loaded = true;
             result.flagged = outcome.flagged;

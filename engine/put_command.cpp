@@ -17,6 +17,7 @@
 #include "engine/run_report.hpp"
 #include "engine/run_variables.hpp"
 #include "interpreter/eval/evaluator.hpp"
+#include "runtime/dicom/character_set.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/file_system.hpp"
@@ -221,6 +222,11 @@ struct FileProcessor {
         if (options.profile) {
             reinterpret_unknown_text(file);  // a UID stored as UN is still a UID to replace
         }
+        // Recipes, variables and Lua speak UTF-8; the output says what it holds.
+        std::vector<std::string> load_warnings;
+        if (const auto conversion = convert_text_to_utf8(file)) {
+            load_warnings.push_back(describe(*conversion));
+        }
         // Filters read the header as it came in, before any action ran.
         const FilterOutcome screening = options.clean_pixels ? screen(plan, DcmtkDataset(file)) : FilterOutcome{};
         ScreeningDecision decision = decide(screening, input.path, options.skip_flagged);
@@ -288,6 +294,16 @@ struct FileProcessor {
             }
         }
         result.changes = evaluated.changes.size();
+        result.warnings.insert(result.warnings.end(), load_warnings.begin(), load_warnings.end());
+        const bool wrote_beyond_ascii = std::any_of(evaluated.changes.begin(), evaluated.changes.end(), [](const Change& c) {
+            return std::any_of(c.after.begin(), c.after.end(), [](const std::string& value) {
+                return std::any_of(value.begin(), value.end(), [](char byte) { return (byte & 0x80) != 0; });
+            });
+        });
+        if (declare_utf8_for_written_text(file, wrote_beyond_ascii)) {
+            result.warnings.push_back("a value written holds characters beyond ASCII (UTF-8): SpecificCharacterSet "
+                                      "is now ISO_IR 192");
+        }
         if (const auto warning = missing_pixel_data(file)) {
             result.warnings.push_back(*warning);
         }

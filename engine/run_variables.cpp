@@ -10,6 +10,8 @@
 namespace deid {
 namespace {
 
+bool is_scalar(const nlohmann::json& value);
+
 std::string type_of(const nlohmann::json& value) {
     if (value.is_null()) {
         return "null";
@@ -18,9 +20,8 @@ std::string type_of(const nlohmann::json& value) {
         return "an object";
     }
     if (value.is_array()) {
-        return "a list holding " + type_of(*std::find_if(value.begin(), value.end(), [](const nlohmann::json& v) {
-                   return !(v.is_string() || v.is_number() || v.is_boolean());
-               }));
+        const auto odd = std::find_if_not(value.begin(), value.end(), is_scalar);
+        return odd == value.end() ? "a list" : "a list holding " + type_of(*odd);
     }
     return "a " + std::string(value.type_name());
 }
@@ -64,9 +65,12 @@ std::variant<nlohmann::json, std::string> read_object(const std::filesystem::pat
         const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
         const auto line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
         const auto column = at - (line_start == std::string::npos || at == 0 ? 0 : line_start + 1) + 1;
+        // "[json.exception.parse_error.101] parse error at line 3, column 3: syntax error ..."
         std::string reason = error.what();
-        if (const auto colon = reason.rfind(": "); colon != std::string::npos) {
-            reason = reason.substr(colon + 2);
+        if (const auto column_text = reason.find("column "); column_text != std::string::npos) {
+            if (const auto colon = reason.find(": ", column_text); colon != std::string::npos) {
+                reason = reason.substr(colon + 2);
+            }
         }
         return path.string() + ":" + std::to_string(line) + ":" + std::to_string(column) + ": error: invalid JSON: " +
                reason;

@@ -16,6 +16,7 @@
 #include "engine/profile_table.hpp"
 #include "engine/run_gate.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
+#include "runtime/dicom/character_set.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/dicom/unknown_vr.hpp"
 #include "runtime/io/inputs.hpp"
@@ -242,6 +243,9 @@ std::unique_ptr<DcmFileFormat> load(const std::filesystem::path& path, FileVerdi
         return nullptr;
     }
     reinterpret_unknown_text(*file);  // a date in UN bytes is still a date
+    // Inputs and outputs compared in one encoding: a Latin-1 name in the
+    // input is the same name as its UTF-8 copy in the output.
+    (void)convert_text_to_utf8(*file);
     return file;
 }
 
