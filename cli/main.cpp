@@ -174,7 +174,9 @@ int main(int argc, char** argv) {
                             "do not wait for each output to reach the disk before it gets its final name");
     clean_command->add_flag("--skip-flagged", clean.skip_flagged,
                             "skip files flagged without regions instead of writing them to quarantine/");
-    clean_command->add_flag("--png", clean.png, "write a before/after PNG preview beside each cleaned file");
+    clean_command->add_option("--png", clean.png_folder,
+                              "write a before/after PNG preview of each cleaned file into this folder (not inside "
+                              "the output folder: it shows the original text)");
 
     deid::VerifyOptions verify;
     std::string verify_format = "text";

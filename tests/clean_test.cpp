@@ -241,11 +241,16 @@ TEST(Clean, PngPreviewShowsBeforeAndAfterSideBySide) {
     options.inputs = {input};
     options.recipes = {work / "recipe.deid"};
     options.output = work / "out";
-    options.png = true;
+    options.png_folder = work / "out" / "previews";  // inside OUTDIR: refused, it shows the original text
     std::ostringstream out;
     std::ostringstream err;
+    ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), kExitRecipeError);
+    EXPECT_THAT(err.str(), ::testing::HasSubstr("--png " + (work / "out" / "previews").string() +
+                                                " is inside the output folder"));
+    options.png_folder = work / "previews";
     ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), 0) << err.str();
-    const std::string png = testing::read_bytes(work / "out" / "GREYSCALE_IMAGE.dcm.png");
+    EXPECT_FALSE(std::filesystem::exists(work / "out" / "GREYSCALE_IMAGE.dcm.png"));
+    const std::string png = testing::read_bytes(work / "previews" / "GREYSCALE_IMAGE.dcm.png");
     ASSERT_GT(png.size(), 33u);
     EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
     EXPECT_EQ(png.substr(12, 4), "IHDR");

@@ -219,6 +219,37 @@ TEST(Messages, Item9ExplainNamingNoInputIsAnError) {
     EXPECT_FALSE(std::filesystem::exists(options.output));
 }
 
+// ------------------------------------- 10. what a Lua hook returns --
+
+TEST(Messages, Item10ALuaValueLongerThanItsVrIsCutNeverMadeUn) {
+    const auto script = testing::write_text(testing::scratch_dir() / "hooks.lua",
+                                            "function huge(field) return string.rep('A', 10 * 1024 * 1024) end\n"
+                                            "function nested(field) return {{'a'}, 'b'} end\n");
+    auto options = put_options({kCtBrain}, "FORMAT dicom\n%header\nREPLACE PatientName func:huge\n");
+    options.lua_scripts = {script};
+    auto run = testing::run_command(run_put, options);
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_THAT(run.err, HasSubstr("ctbrain1.dcm: warning: (0010,0010): a value longer than PN allows was cut to its "
+                                   "maximum length (" + options.recipes[0].string() + ":3)"));
+    DcmFileFormat written;
+    ASSERT_TRUE(written.loadFile((options.output / "ctbrain1.dcm").c_str()).good());
+    DcmElement* name = nullptr;
+    ASSERT_TRUE(written.getDataset()->findAndGetElement(DCM_PatientName, name).good());
+    EXPECT_EQ(name->getVR(), EVR_PN);
+    EXPECT_EQ(value_of(options.output / "ctbrain1.dcm", DCM_PatientName), std::string(64, 'A'));
+
+    // A table inside the returned array is no value: the file fails, saying so.
+    options.recipes = {testing::write_text(testing::scratch_dir() / "nested.deid",
+                                           "FORMAT dicom\n%header\nREPLACE PatientID func:nested\n")};
+    options.output = testing::scratch_dir() / "nested-out";
+    run = testing::run_command(run_put, options);
+    EXPECT_EQ(run.status, kExitFileFailed);
+    EXPECT_THAT(run.err, HasSubstr("ctbrain1.dcm: error: hooks.lua:2: func:nested returned an array "
+                                   "whose item 1 is a table; expected strings or numbers (called from " +
+                                   options.recipes[0].string() + ":3 for (0010,0020) in " + kCtBrain.string() + ")"));
+    EXPECT_FALSE(std::filesystem::exists(options.output / "ctbrain1.dcm"));
+}
+
 // ------------------------------------------- 12. usage, help, -j --
 
 TEST(Messages, Item12UsageNamesTheProgramAndHelpWorks) {

@@ -226,7 +226,9 @@ private:
             }
             const auto changed = std::find_if(result_.changes.begin() + static_cast<std::ptrdiff_t>(changes_at_warning_[w]),
                                               result_.changes.end(),
-                                              [&](const Change& change) { return change.path == warning.path; });
+                                              [&](const Change& change) {
+                                                  return change.path == warning.path && !(change.by == warning.by);
+                                              });
             if (changed == result_.changes.end()) {
                 continue;
             }
@@ -290,6 +292,12 @@ private:
         if (written == WriteResult::conversion_failed) {
             warn(&element, action, "'" + join_multi_value(after) + "' does not convert to " + element.vr +
                                        "; the element is left unchanged");
+            return;
+        }
+        if (written == WriteResult::cut) {
+            warn(&element, action, "a value longer than " + element.vr + " allows was cut to its maximum length");
+            const auto stored = dataset_.values(element.path).value_or(after);
+            result_.changes.push_back({element.path, element.nested_name, kind, before, stored, action.span});
             return;
         }
         if (written != WriteResult::done) {
@@ -466,8 +474,12 @@ private:
         }
         const WriteResult written = dataset_.add(tag->group, tag->element, "", *after);
         listed_as_added(tag->group, tag->element);
-        if (written == WriteResult::done) {
-            result_.changes.push_back({created.path, created.nested_name, ChangeKind::added, {}, *after, action.span});
+        if (written == WriteResult::done || written == WriteResult::cut) {
+            if (written == WriteResult::cut) {
+                warn(&created, action, "a value longer than " + created.vr + " allows was cut to its maximum length");
+            }
+            const auto stored = dataset_.values(created.path).value_or(*after);
+            result_.changes.push_back({created.path, created.nested_name, ChangeKind::added, {}, stored, action.span});
         } else if (written == WriteResult::conversion_failed) {
             warn(&created, action, "'" + join_multi_value(*after) + "' does not convert to " + created.vr + "; " +
                                        action.field.text + " is not created");

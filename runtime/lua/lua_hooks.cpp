@@ -241,11 +241,8 @@ void make_result_readable(lua_State* lua) {
         lua_rawgeti(lua, -2, i);
         if (lua_type(lua, -1) == LUA_TNUMBER) {
             lua_tolstring(lua, -1, nullptr);
-        } else if (lua_type(lua, -1) != LUA_TSTRING) {
-            lua_pop(lua, 1);
-            lua_pushliteral(lua, "");
         }
-        lua_rawseti(lua, -2, i);
+        lua_rawseti(lua, -2, i);  // anything but a string fails the call (LuaHooks::call)
     }
     lua_remove(lua, -2);
 }
@@ -460,7 +457,16 @@ UserFunctionResult LuaHooks::call(const UserFunctionCall& call) {
             const auto count = static_cast<lua_Integer>(lua_rawlen(lua_, -1));
             for (lua_Integer i = 1; i <= count; ++i) {
                 lua_rawgeti(lua_, -1, i);
-                values.emplace_back(lua_tostring(lua_, -1));  // a string: made so by make_result_readable
+                if (lua_type(lua_, -1) != LUA_TSTRING) {  // numbers were made strings by make_result_readable
+                    const std::string type = luaL_typename(lua_, -1);
+                    lua_settop(lua_, 0);
+                    throw UserFunctionError(std::string(prepared.defined_at.data()) + ": func:" + name +
+                                            " returned an array whose item " + std::to_string(i) + " is a " + type +
+                                            "; expected strings or numbers");
+                }
+                std::size_t length = 0;
+                const char* text = lua_tolstring(lua_, -1, &length);
+                values.emplace_back(text, length);
                 lua_pop(lua_, 1);
             }
             result = values;
