@@ -44,6 +44,9 @@ Compiled compile(const CompileRequest& request, const ElementDictionary& diction
     for (const auto& path : request.recipes) {
         recipes.push_back(grammar::parse_recipe_file(path, compiled.diagnostics));
     }
+    for (const auto& recipe : request.texts) {
+        recipes.push_back(grammar::parse_recipe_text(recipe.text, recipe.name, compiled.diagnostics));
+    }
     const ast::CombinedRecipe combined = ast::combine(recipes, compiled.diagnostics);
     compiled.plan = resolve(combined, dictionary, request.options, compiled.diagnostics);
     if (!request.bundled.empty()) {

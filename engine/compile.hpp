@@ -11,6 +11,12 @@
 
 namespace deid {
 
+// Recipe text held in memory (embedders), named for diagnostics.
+struct RecipeText {
+    std::string name;
+    std::string text;
+};
+
 struct CompileRequest {
     std::vector<std::filesystem::path> recipes;  // combined in this order
     bool with_default_recipe = false;            // the bundled deid.dicom first
@@ -18,6 +24,7 @@ struct CompileRequest {
     // Shipped recipes run after the default and before `recipes` (the
     // profiles: "deid.profile.basic", ...).
     std::vector<std::string> bundled = {};
+    std::vector<RecipeText> texts = {};  // after `recipes`
 };
 
 struct Compiled {
