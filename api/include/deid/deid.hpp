@@ -20,6 +20,11 @@
 // The Lua time limit uses the real-time signal SIGRTMIN+5 (sent to the
 // thread running the call), which the host program must leave to deid.
 //
+// Nothing is printed: diagnostics, warnings and what Lua hooks log come back
+// as values. DCMTK's own log lines ("W: DcmItem: Length of element ... is
+// odd") go to DCMTK's logger, which the host configures (the deid command
+// turns it off: OFLog::configure(OFLogger::OFF_LOG_LEVEL)).
+//
 // Errors: bad recipes never throw; they come back as diagnostics. A file
 // that cannot be de-identified (not DICOM, unreadable, a failing Lua hook,
 // an output that cannot be written) throws deid::api::Error, and nothing is
