@@ -155,6 +155,19 @@ def roff_sections(help_, skip=()):
     return out
 
 
+def roff_top_level(top):
+    """deid --help beyond its commands: its options, then each other section
+    (an "Exit status:" table, say) under its own heading, and free text
+    under NOTES."""
+    out = "".join(roff_entry(entry) for entry in entries(top, "Options"))
+    for title, items in top.sections:
+        if title is None:
+            out += ".SH NOTES\n" + roff_text(items)
+        elif title not in ("Options", "Subcommands"):
+            out += f".SH {roff(title.upper())}\n" + "".join(roff_entry(entry) for entry in items)
+    return out
+
+
 def usage_arguments(help_):
     """What the usage line gives after "deid COMMAND"."""
     words = help_.usage.split(" ", 2)
@@ -174,7 +187,7 @@ def man_page(top, commands, version):
             .replace("@DESCRIPTION@", roff(top.description.split(":", 1)[-1].strip()))
             .replace("@SYNOPSIS@", synopsis)
             .replace("@COMMANDS@", sections)
-            .replace("@GLOBAL@", roff_sections(top, skip=("Subcommands",))))
+            .replace("@GLOBAL@", roff_top_level(top)))
 
 
 # ---- bash completion ----
