@@ -49,6 +49,9 @@ Compiled compile(const CompileRequest& request, const ElementDictionary& diction
         }
         recipes.push_back(grammar::parse_recipe_file(path, compiled.diagnostics));
     }
+    for (const auto& recipe : request.texts) {
+        recipes.push_back(grammar::parse_recipe_text(recipe.text, recipe.name, compiled.diagnostics));
+    }
     const ast::CombinedRecipe combined = ast::combine(recipes, compiled.diagnostics);
     compiled.plan = resolve(combined, dictionary, request.options, compiled.diagnostics);
     if (!request.bundled.empty()) {

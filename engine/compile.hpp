@@ -12,6 +12,12 @@
 
 namespace deid {
 
+// Recipe text held in memory (embedders), named for diagnostics.
+struct RecipeText {
+    std::string name;
+    std::string text;
+};
+
 struct CompileRequest {
     std::vector<std::filesystem::path> recipes;  // combined in this order
     bool with_default_recipe = false;            // the bundled deid.dicom first
@@ -21,6 +27,7 @@ struct CompileRequest {
     std::vector<std::string> bundled = {};
     // The text of the recipe named "-" (standard input), if one is.
     std::optional<std::string> standard_input = {};
+    std::vector<RecipeText> texts = {};  // after `recipes`
 };
 
 struct Compiled {
