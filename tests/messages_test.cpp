@@ -26,9 +26,9 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const std::filesystem::path kData = testing::kSharedDir / "data" / "dicom";
-const std::filesystem::path kCtBrain = kData / "deid-data" / "humans" / "ctbrain1.dcm";
-const std::filesystem::path kCtSmall = kData / "pydicom-test-files" / "CT_small.dcm";
+const std::filesystem::path& kData = testing::kDicomData;
+const std::filesystem::path& kCtBrain = testing::kCtBrain1;
+const std::filesystem::path& kCtSmall = testing::kCtSmall;
 
 PutOptions put_options(std::vector<std::filesystem::path> inputs, std::string_view recipe) {
     PutOptions options;

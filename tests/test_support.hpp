@@ -23,6 +23,11 @@ namespace deid::testing {
 inline const std::filesystem::path kSourceDir = DEID_SOURCE_DIR;
 inline const std::filesystem::path kSharedDir = DEID_SHARED_DIR;
 
+// The sample files tests use most.
+inline const std::filesystem::path kDicomData = kSharedDir / "data" / "dicom";
+inline const std::filesystem::path kCtBrain1 = kDicomData / "deid-data" / "humans" / "ctbrain1.dcm";
+inline const std::filesystem::path kCtSmall = kDicomData / "pydicom-test-files" / "CT_small.dcm";
+
 // A folder of the running test's own, emptied the first time the test asks
 // for it: ctest -j runs tests as parallel processes, and two runs of the
 // suite may overlap, so no two tests may share scratch paths.
