@@ -41,4 +41,5 @@ for command in $commands; do
 done
 [[ $(complete_line deid lint --format "") == $'text\njson\nsarif\ngithub' ]] || fail "completion: lint --format values: $(complete_line deid lint --format "")"
 [[ $(complete_line deid put --profile basic,retain-u) == basic,retain-uids ]] || fail "completion: --profile options"
+[[ $(complete_line deid help li) == lint ]] || fail "completion: 'deid help li<Tab>': $(complete_line deid help li)"
 echo "help_pages_test: deid.1 and the completion cover $(wc -w <<<"$commands") commands"
