@@ -292,19 +292,19 @@ std::string top_level_text(DcmFileFormat& file, const DcmTagKey& tag) {
 
 }  // namespace
 
-FileContextNeeds file_context_needs(const plan::Plan& plan) {
-    return {any_builtin(plan, [](const stdlib::Builtin& builtin) { return builtin.needs_file_context; }),
-            any_builtin(plan, [](const stdlib::Builtin& builtin) { return builtin.needs_identifying_values; })};
+bool needs_identifying_values(const plan::Plan& plan) {
+    return any_builtin(plan, [](const stdlib::Builtin& builtin) { return builtin.needs_identifying_values; });
 }
 
 bool needs_pseudonym_key(const plan::Plan& plan) {
     return any_builtin(plan, [](const stdlib::Builtin& builtin) { return builtin.needs_key; });
 }
 
-void prepare_file_context(DcmFileFormat& file, const Profile& profile, FileContextNeeds needs, std::string_view key,
+void prepare_file_context(DcmFileFormat& file, const Profile& profile, bool identifying, std::string_view key,
                           std::int64_t date_shift_days, FileContext& context) {
     context.builtins = {};
     context.report = {};
+    context.identifying.clear();
     context.patient_id = top_level_text(file, DCM_PatientID);
     context.issuer_of_patient_id = top_level_text(file, DCM_IssuerOfPatientID);
     context.builtins.pseudonym_key = key;
@@ -312,18 +312,8 @@ void prepare_file_context(DcmFileFormat& file, const Profile& profile, FileConte
     context.builtins.issuer_of_patient_id = context.issuer_of_patient_id;
     context.builtins.date_shift_days = date_shift_days;
     context.builtins.report = &context.report;
-    context.originals.clear();
-    context.identifying.clear();
-    const DcmtkDataset dataset(file);
-    if (needs.originals || needs.identifying) {
-        for (const auto& element : dataset.elements()) {
-            if (auto values = dataset.values(element.path); values && !element.is_sequence()) {
-                context.originals.emplace(element.path, join_multi_value(*values));
-            }
-        }
-        context.builtins.originals = &context.originals;
-    }
-    if (needs.identifying) {
+    if (identifying) {
+        const DcmtkDataset dataset(file);
         const IdentifyingValues identity = collect_identity(dataset, profile, [&dataset](const ElementInfo& element) {
             return dataset.bytes(element.path, kBinaryBytesSearched);
         });

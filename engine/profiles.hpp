@@ -110,12 +110,10 @@ void add_default_filters(plan::Plan& plan, const ElementDictionary& dictionary);
 // years back. With a key, shift_date uses the patient's offset instead.
 std::int64_t run_date_shift();
 
-// What the plan's built-ins read of each file beyond the element at hand.
-struct FileContextNeeds {
-    bool originals = false;    // the values before any action
-    bool identifying = false;  // the file's identifying values (a pass over the file)
-};
-FileContextNeeds file_context_needs(const plan::Plan& plan);
+// Whether the plan calls a built-in that reads the file's identifying
+// values (clean_text), which cost a pass over the file to collect. (The
+// values before any action come from the evaluator itself.)
+bool needs_identifying_values(const plan::Plan& plan);
 
 // Whether the plan calls a built-in derived from the pseudonym key.
 bool needs_pseudonym_key(const plan::Plan& plan);
@@ -123,7 +121,6 @@ bool needs_pseudonym_key(const plan::Plan& plan);
 // What the built-ins see of one file (stdlib/builtin_context.hpp). Built in
 // place: `builtins` points into the object.
 struct FileContext {
-    std::unordered_map<std::string, std::string> originals;
     std::vector<stdlib::IdentifyingToken> identifying;
     std::string patient_id;
     std::string issuer_of_patient_id;
@@ -131,10 +128,9 @@ struct FileContext {
     stdlib::BuiltinContext builtins;
 };
 // Fills `context` for `file` before any action: the run's key and date
-// shift and the file's patient always; what `needs` asks, every element's
-// value and the file's identifying values under `profile`
-// (engine/identity.hpp).
-void prepare_file_context(DcmFileFormat& file, const Profile& profile, FileContextNeeds needs, std::string_view key,
+// shift and the file's patient always; with `identifying`, the file's
+// identifying values under `profile` (engine/identity.hpp).
+void prepare_file_context(DcmFileFormat& file, const Profile& profile, bool identifying, std::string_view key,
                           std::int64_t date_shift_days, FileContext& context);
 
 }  // namespace deid

@@ -214,7 +214,7 @@ struct FileProcessor {
     OutputGuard& guard;
     FileSystem& files;
     const EarlierOutputs& earlier;  // what the report says of earlier runs (--resume)
-    FileContextNeeds context_needs;  // what the plan's built-ins read of each file
+    bool identifying_values;         // the plan calls clean_text: collect each file's identifying values
     std::int64_t date_shift_days;    // the run's, for shift_date without a key
     const OutputLayout& layout;
     const std::optional<PseudonymKey>& key;  // the run's, if it has one
@@ -381,8 +381,8 @@ struct FileProcessor {
         const bool had_instance = has_sop_instance_uid(file);
         const std::string_view key_bytes = key ? key->bytes() : std::string_view{};
         FileContext context;
-        prepare_file_context(file, options.profile.value_or(Profile{}), context_needs, key_bytes, date_shift_days,
-                             context);
+        prepare_file_context(file, options.profile.value_or(Profile{}), identifying_values, key_bytes,
+                             date_shift_days, context);
         DcmtkDataset dataset(file);
         std::optional<IdentifierSnapshot> identifiers_before;
         if (crosswalk != nullptr) {
@@ -783,7 +783,7 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
                                   guard,
                                   files,
                                   earlier,
-                                  file_context_needs(*plan),
+                                  needs_identifying_values(*plan),
                                   key ? 0 : run_date_shift(),
                                   layout,
                                   key,

@@ -39,14 +39,16 @@ struct BuiltinContext {
     // in a run).
     std::int64_t date_shift_days = 0;
     PseudonymReport* report = nullptr;
-    // Each element's value before any action ('\'-joined), by path id.
+    // The value before any action ('\'-joined) of each element an action
+    // changed, by path id (the evaluator keeps it when the caller does not);
+    // an element not listed still has its value.
     const std::unordered_map<std::string, std::string>* originals = nullptr;
     // The file's identifying values, as `clean_text` removes them.
     const std::vector<IdentifyingToken>* identifying = nullptr;
 };
 
-// The value the element had before any action of the run, when the caller
-// kept it (an earlier action may have blanked it); else the value it has now.
+// The value the element had before any action of the run (an earlier action
+// may have blanked it): as recorded, else the value it has now.
 inline std::string value_before_actions(const BuiltinCall& call) {
     if (call.context != nullptr && call.context->originals != nullptr) {
         if (const auto found = call.context->originals->find(std::string(call.path));

@@ -42,14 +42,15 @@ struct Builtin {
     // The new value, or nullopt when none can be computed (the caller warns
     // and leaves the element as it is).
     std::optional<std::string> (*compute)(const BuiltinCall& call) = nullptr;
-    // Reads the value an element had before any action: the caller must give
-    // a context with them.
+    // Reads the value an element had before any action (an earlier action
+    // may have blanked it): the evaluator gives it, from the caller's
+    // context or from its own record of the run's changes.
     bool needs_file_context = false;
     // Derived from the site's pseudonym key: a run that calls it has one
     // (--key-file, else the per-user key; README "Keyed pseudonyms").
     bool needs_key = false;
     // Also reads the file's identifying values (engine/identity.hpp), which
-    // cost a pass over the file to collect.
+    // cost a pass over the file to collect: the caller must give them.
     bool needs_identifying_values = false;
 };
 
