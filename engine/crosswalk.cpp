@@ -19,6 +19,7 @@ constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS about (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
   input TEXT PRIMARY KEY, output TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS files_by_output ON files (output);
 CREATE TABLE IF NOT EXISTS pseudonyms (
   kind TEXT NOT NULL, original TEXT NOT NULL, issuer TEXT NOT NULL, pseudonym TEXT NOT NULL,
   PRIMARY KEY (kind, original, issuer)) WITHOUT ROWID;
@@ -223,6 +224,7 @@ std::optional<std::string> Crosswalk::prepare_statements() {
     prepare(insert_link_, "INSERT OR IGNORE INTO file_pseudonyms (input, kind, original, issuer) VALUES (?, ?, ?, ?)");
     prepare(find_file_, "SELECT output, sha256 FROM files WHERE input = ?");
     prepare(forget_file_, "DELETE FROM files WHERE input = ?");
+    prepare(find_owner_, "SELECT input FROM files WHERE output = ? ORDER BY input LIMIT 1");
     return error.empty() ? std::nullopt : std::optional(error);
 }
 
@@ -348,6 +350,18 @@ bool Crosswalk::has_entry(std::string_view input, std::string_view output, std::
     const bool found = find_file_.step(error) && find_file_.text(0) == output && find_file_.text(1) == sha256;
     find_file_.reset();
     return found;
+}
+
+std::optional<std::string> Crosswalk::input_of(std::string_view output) {
+    const std::lock_guard guard(database_lock_);
+    std::string error;
+    find_owner_.reset().bind(1, output);
+    std::optional<std::string> input;
+    if (find_owner_.step(error)) {
+        input = find_owner_.text(0);
+    }
+    find_owner_.reset();
+    return input;
 }
 
 std::variant<std::size_t, std::string> Crosswalk::forget_missing_outputs() {

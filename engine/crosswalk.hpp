@@ -7,7 +7,7 @@
 //
 // Schema (format "deid crosswalk 1"):
 //   about(name PRIMARY KEY, value)                   format, key_fingerprint
-//   files(input PRIMARY KEY, output, sha256, bytes)  one row per input with an output
+//   files(input PRIMARY KEY, output, sha256, bytes)  one row per input with an output (indexed by output)
 //   pseudonyms(kind, original, issuer, pseudonym)    PRIMARY KEY (kind, original, issuer):
 //                                                    one pseudonym per original, across runs
 //   file_pseudonyms(input, kind, original, issuer)   which input had which
@@ -75,6 +75,8 @@ public:
     std::optional<std::string> forget(std::string_view input);
     // Whether `input` has an entry for `output` with this hash (--resume).
     bool has_entry(std::string_view input, std::string_view output, std::string_view sha256);
+    // The input whose entry names `output`, if any.
+    std::optional<std::string> input_of(std::string_view output);
     // --resume: removes the entries whose output no longer exists. How many.
     std::variant<std::size_t, std::string> forget_missing_outputs();
     // Folds the write-ahead log into the file (end of the run).
@@ -97,7 +99,7 @@ private:
     std::vector<Pending*> queue_;
     bool committing_ = false;
     sqlite::Statement insert_pseudonym_, find_pseudonym_, forget_links_, insert_file_, insert_link_, find_file_,
-        forget_file_;
+        forget_file_, find_owner_;
 };
 
 // The crosswalk read by `deid mapping` and `deid verify --mapping`.

@@ -242,6 +242,12 @@ struct FileProcessor {
                 result.error = already_written(candidate, layout) + " (by an earlier run, its report says)";
                 return Earlier::refused;
             }
+            if (const auto owner = crosswalk != nullptr ? crosswalk->input_of(candidate.string()) : std::nullopt;
+                owner && *owner != input.path.string()) {
+                result.error = already_written(candidate, layout) + " (by an earlier run, for " + *owner +
+                               ", the crosswalk says)";
+                return Earlier::refused;
+            }
         }
         EarlierOutputCheck check = check_earlier_output(candidate, earlier);
         if (check.complete && crosswalk != nullptr) {
