@@ -1,8 +1,8 @@
 #include "engine/crosswalk.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <set>
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,6 +1,7 @@
 #include "engine/pseudonym_key.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ostream>
