@@ -104,8 +104,8 @@ Compilation compile(const CompileOptions& options) {
     state->lua_data = options.lua_data;
     state->lua_limits = limits;
     state->clean_pixels = options.clean_pixels;
-    state->needs_file_context = needs_file_context(state->plan);
-    state->date_shift_days = run_date_shift({});
+    state->needs_file_context = needs_identifying_values(state->plan);
+    state->date_shift_days = run_date_shift();
     compilation.recipe.emplace(std::move(state));
     return compilation;
 }

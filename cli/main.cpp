@@ -12,9 +12,11 @@
 #include <dcmtk/oflog/oflog.h>
 
 #include "engine/clean_command.hpp"
+#include "engine/crosswalk.hpp"
 #include "engine/get_command.hpp"
 #include "engine/inspect_command.hpp"
 #include "engine/lint_command.hpp"
+#include "engine/pseudonym_key.hpp"
 #include "engine/put_command.hpp"
 #include "engine/run_gate.hpp"
 #include "engine/verify_command.hpp"
@@ -146,6 +148,15 @@ int main(int argc, char** argv) {
                           "do not wait for each output to reach the disk before it gets its final name");
     put_command->add_option("--explain", put.explain, "print every change made to this input file and why");
     put_command->add_option("--lua-data", put.lua_data, "files the scripts may read with deid.csv (repeatable)");
+    put_command->add_option("--key-file", put.key_file,
+                            "the site's pseudonym key (deid keygen FILE); default in profile mode: the per-user key");
+    put_command->add_option("--layout", put.layout,
+                            "output paths: mirror, uid ({PatientID}/{StudyInstanceUID}/{SeriesInstanceUID}/"
+                            "{SOPInstanceUID}.dcm) or a template of output elements (default: uid with a profile, "
+                            "mirror with recipes)");
+    put_command->add_option("--mapping", put.mapping,
+                            "the crosswalk for the honest broker (SQLite, never inside OUTDIR): per input, its output "
+                            "and every replaced identifier, original -> pseudonym");
 
     deid::GetOptions get;
     auto* get_command = app.add_subcommand("get", "print every element of DICOM files as JSON, keyed by path id");
@@ -188,6 +199,7 @@ int main(int argc, char** argv) {
         ->required(false);
     verify_command->add_option("-o,--output", verify.output, "the output folder: outputs pair with inputs by relative path");
     verify_command->add_option("--report", verify.report, "put --report file: its input/output pairs");
+    verify_command->add_option("--mapping", verify.mapping, "put --mapping crosswalk: its input/output pairs");
     verify_command->add_option("--profile", verify_profile,
                                kProfileHelp + " (default: what each output's DeidentificationMethodCodeSequence says)");
     verify_command->add_option("--format", verify_format, "output format")->check(CLI::IsMember({"text", "json"}));
@@ -197,6 +209,30 @@ int main(int argc, char** argv) {
     std::string help_topic;
     auto* help_command = app.add_subcommand("help", "show the help of deid or of one command (deid help put)");
     help_command->add_option("command", help_topic, "the command");
+
+    std::filesystem::path key_file;
+    auto* keygen_command = app.add_subcommand("keygen", "write a new random pseudonym key (256 bits, mode 0600)");
+    keygen_command->add_option("file", key_file, "the key file to create (never replaced)")->required();
+
+    auto* mapping_command = app.add_subcommand("mapping", "read and merge crosswalks (put --mapping)");
+    mapping_command->require_subcommand(1);
+    std::filesystem::path mapping_file;
+    std::string lookup_pseudonym;
+    std::string lookup_original;
+    auto* lookup_command = mapping_command->add_subcommand("lookup", "the originals of a pseudonym, or the reverse");
+    lookup_command->add_option("file", mapping_file, "the crosswalk")->required();
+    auto* by_pseudonym = lookup_command->add_option("--pseudonym", lookup_pseudonym, "find the original of this pseudonym");
+    auto* by_original = lookup_command->add_option("--original", lookup_original, "find the pseudonym of this original");
+    by_pseudonym->excludes(by_original);
+    auto* export_command = mapping_command->add_subcommand("export", "print the crosswalk as CSV");
+    export_command->add_option("file", mapping_file, "the crosswalk")->required();
+    bool export_csv = true;
+    export_command->add_flag("--csv", export_csv, "CSV (the only format)");
+    std::filesystem::path merged_file;
+    std::vector<std::filesystem::path> merged_inputs;
+    auto* merge_command = mapping_command->add_subcommand("merge", "union crosswalks (of --shard runs) into a new one");
+    merge_command->add_option("out", merged_file, "the crosswalk to create")->required();
+    merge_command->add_option("inputs", merged_inputs, "the crosswalks to merge")->required();
 
     // DCMTK's own log lines ("W: DcmItem: Length of element ... is odd") name
     // no file and interleave between workers; deid reports per file instead.
@@ -272,6 +308,26 @@ int main(int argc, char** argv) {
                 put.shard = deid::Shard{std::stoul(shard.substr(0, slash)), std::stoul(shard.substr(slash + 1))};
             }
             return deid::run_put(put, dictionary, std::cout, std::cerr);
+        }
+        if (keygen_command->parsed()) {
+            return deid::run_keygen(key_file, std::cout, std::cerr);
+        }
+        if (lookup_command->parsed()) {
+            if (by_pseudonym->count() + by_original->count() != 1) {
+                std::cerr << "deid mapping lookup: give --pseudonym VALUE or --original VALUE\n";
+                return deid::kExitRecipeError;
+            }
+            return by_pseudonym->count() > 0
+                       ? deid::run_mapping_lookup(mapping_file, deid::LookupBy::pseudonym, lookup_pseudonym, std::cout,
+                                                  std::cerr)
+                       : deid::run_mapping_lookup(mapping_file, deid::LookupBy::original, lookup_original, std::cout,
+                                                  std::cerr);
+        }
+        if (export_command->parsed()) {
+            return deid::run_mapping_export(mapping_file, std::cout, std::cerr);
+        }
+        if (merge_command->parsed()) {
+            return deid::run_mapping_merge(merged_file, merged_inputs, std::cout, std::cerr);
         }
         if (verify_command->parsed()) {
             if (!verify_profile.empty() && !(verify.profile = profile_of(verify_profile, "verify"))) {

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "stdlib/builtins.hpp"
 #include "stdlib/identifying_text.hpp"
 
 namespace deid::stdlib {
@@ -16,16 +18,45 @@ namespace deid::stdlib {
 // `clean_text` and `shift_date` read the value it had before any action,
 // and `clean_text` removes the identifying values found elsewhere in the
 // same file. The caller builds it per file; pointers may be null.
+// What the keyed built-ins tell the caller about a file, for the crosswalk
+// (the only state a built-in writes; one per file).
+struct PseudonymReport {
+    // The patient's date offset, once `shift_date` applied it.
+    std::optional<std::int64_t> date_offset;
+};
+
 struct BuiltinContext {
-    // The run's pseudonym key; empty until keyed pseudonyms give one, and
-    // then `consistent_uid` and `shift_date` are derived from it.
+    // The run's pseudonym key (stdlib/pseudonyms.hpp): `hash_uid`, `hash_id`
+    // and `shift_date` are derived from it, and `consistent_uid` too once
+    // there is one. Empty for runs without a key.
     std::string_view pseudonym_key;
-    // The run's date shift for `shift_date`, in days (never 0 in a run).
+    // The patient the file belongs to, before any action: its PatientID and
+    // IssuerOfPatientID (top level). The date offset is the patient's, and
+    // so is the pseudonym of the top-level PatientID.
+    std::string_view patient_id;
+    std::string_view issuer_of_patient_id;
+    // Without a key: the run's date shift for `shift_date`, in days (never 0
+    // in a run).
     std::int64_t date_shift_days = 0;
-    // Each element's value before any action ('\'-joined), by path id.
+    PseudonymReport* report = nullptr;
+    // The value before any action ('\'-joined) of each element an action
+    // changed, by path id (the evaluator keeps it when the caller does not);
+    // an element not listed still has its value.
     const std::unordered_map<std::string, std::string>* originals = nullptr;
     // The file's identifying values, as `clean_text` removes them.
     const std::vector<IdentifyingToken>* identifying = nullptr;
 };
+
+// The value the element had before any action of the run (an earlier action
+// may have blanked it): as recorded, else the value it has now.
+inline std::string value_before_actions(const BuiltinCall& call) {
+    if (call.context != nullptr && call.context->originals != nullptr) {
+        if (const auto found = call.context->originals->find(std::string(call.path));
+            found != call.context->originals->end()) {
+            return found->second;
+        }
+    }
+    return std::string(call.original);
+}
 
 }  // namespace deid::stdlib

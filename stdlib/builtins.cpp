@@ -5,6 +5,7 @@
 
 #include "stdlib/date_shift.hpp"
 #include "stdlib/profile_builtins.hpp"
+#include "stdlib/pseudonyms.hpp"
 #include "stdlib/uids.hpp"
 #include "support/strings.hpp"
 
@@ -63,6 +64,16 @@ std::optional<std::string> pydicom_uuid(const BuiltinCall& call) {
     return random_uid(prefix);
 }
 
+std::optional<std::string> id_prefix_check(std::string_view value) { return id_prefix_problem(value); }
+
+std::optional<std::string> id_length_check(std::string_view value) {
+    const auto length = parse_integer(value);
+    if (length && *length >= kShortestId && *length <= kLongestId) {
+        return std::nullopt;
+    }
+    return "a length from " + std::to_string(kShortestId) + " to " + std::to_string(kLongestId) + " characters";
+}
+
 }  // namespace
 
 const std::vector<Builtin>& builtins() {
@@ -84,10 +95,17 @@ const std::vector<Builtin>& builtins() {
         {"dummy", "D: a dummy value valid for the element's VR (a UI: as consistent_uid)", {}, &dummy_builtin},
         {"consistent_uid", "U: 2.25.<UUID from a hash of the UID>, the same in every file and run", {},
          &consistent_uid_builtin},
-        {"shift_date", "C of dates: the value before any action, shifted by the run's date shift (times stay)", {},
-         &shift_date_builtin, true},
+        {"shift_date",
+         "C of dates: the value before any action, shifted by the patient's keyed date offset (times stay)",
+         {{"days", OptionType::text, &day_range_problem}}, &shift_date_builtin, true, true},
         {"clean_text", "C of text: the value before any action without the file's identifying values", {},
-         &clean_text_builtin, true},
+         &clean_text_builtin, true, false, true},
+        // Keyed pseudonyms (stdlib/pseudonyms.hpp, README "Keyed pseudonyms").
+        {"hash_uid", "2.25.<UUID from HMAC-SHA256 of the UID with the site's key>, the same in every file and batch",
+         {}, &hash_uid_builtin, true, true},
+        {"hash_id", "prefix + length characters (base 32) of HMAC-SHA256 of the value with the site's key",
+         {{"prefix", OptionType::text, &id_prefix_check}, {"length", OptionType::integer, &id_length_check}},
+         &hash_id_builtin, true, true},
     };
     return registry;
 }

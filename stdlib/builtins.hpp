@@ -20,6 +20,9 @@ enum class OptionType { integer, boolean, text };
 struct OptionSpec {
     std::string_view name;
     OptionType type = OptionType::text;
+    // Why a value cannot be this option's ("a range of days FIRST..LAST ..."),
+    // or nothing; lint reports it as an error.
+    std::optional<std::string> (*problem)(std::string_view value) = nullptr;
 };
 
 // What a built-in sees of the element it computes a value for.
@@ -39,9 +42,16 @@ struct Builtin {
     // The new value, or nullopt when none can be computed (the caller warns
     // and leaves the element as it is).
     std::optional<std::string> (*compute)(const BuiltinCall& call) = nullptr;
-    // Reads the value an element had before any action, or the file's
-    // identifying values: the caller must give a context with them.
+    // Reads the value an element had before any action (an earlier action
+    // may have blanked it): the evaluator gives it, from the caller's
+    // context or from its own record of the run's changes.
     bool needs_file_context = false;
+    // Derived from the site's pseudonym key: a run that calls it has one
+    // (--key-file, else the per-user key; README "Keyed pseudonyms").
+    bool needs_key = false;
+    // Also reads the file's identifying values (engine/identity.hpp), which
+    // cost a pass over the file to collect: the caller must give them.
+    bool needs_identifying_values = false;
 };
 
 [[nodiscard]] const std::vector<Builtin>& builtins();

@@ -59,6 +59,30 @@ inline std::filesystem::path write_text(const std::filesystem::path& path, std::
     return path;
 }
 
+// A pseudonym key file (64 hex digits, mode 0600) of 32 bytes `fill`,
+// fill+1, ...: tests name their keys, so their pseudonyms are known.
+inline std::filesystem::path write_key(const std::filesystem::path& path, unsigned char fill) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text;
+    for (int i = 0; i < 32; ++i) {
+        const auto byte = static_cast<unsigned char>(fill + i);
+        text += kHex[byte >> 4U];
+        text += kHex[byte & 0x0FU];
+    }
+    std::ofstream(path) << text << '\n';
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return path;
+}
+
+// The raw bytes of write_key's key.
+inline std::string key_bytes(unsigned char fill) {
+    std::string bytes;
+    for (int i = 0; i < 32; ++i) {
+        bytes += static_cast<char>(static_cast<unsigned char>(fill + i));
+    }
+    return bytes;
+}
+
 // A file's bytes.
 inline std::string read_bytes(const std::filesystem::path& path) {
     std::ifstream stream(path, std::ios::binary);

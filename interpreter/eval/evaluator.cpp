@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "interpreter/eval/selection.hpp"
@@ -24,6 +25,11 @@ public:
         for (const auto& action : plan_.actions) {
             if (action.kind == ast::ActionKind::keep) {
                 keeps_.push_back(&action);
+            }
+            if (const auto* builtin = action.value ? std::get_if<plan::BuiltinSource>(&*action.value) : nullptr;
+                builtin != nullptr && builtin->builtin->needs_file_context && options_.builtin_context != nullptr &&
+                options_.builtin_context->originals == nullptr) {
+                keep_values_before_ = true;
             }
             if (action.kind == ast::ActionKind::replace || action.kind == ast::ActionKind::jitter) {
                 const auto* tag = std::get_if<plan::TagMatch>(&action.field.selector);
@@ -195,10 +201,20 @@ private:
                 const auto before = values_of(element);
                 if (dataset_.remove(element.path) == WriteResult::done) {
                     structure_changed();
-                    result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, {}});
+                    record({element.path, element.nested_name, ChangeKind::removed, before, {}, {}});
                 }
             }
         }
+    }
+
+    // Every change goes through here: the first one of an element keeps the
+    // value it had before any action, which built-ins that work on that
+    // value (shift_date after the basic profile's BLANK) read.
+    void record(Change change) {
+        if (keep_values_before_ && !change.path.empty() && !values_before_.contains(change.path)) {
+            values_before_.emplace(change.path, join_multi_value(change.before));
+        }
+        result_.changes.push_back(std::move(change));
     }
 
     void warn(const ElementInfo* element, const plan::HeaderAction& action, std::string message) {
@@ -270,10 +286,20 @@ private:
                     return std::nullopt;
                 } else {
                     const std::string original = join_multi_value(before);
+                    // Without the caller's record of every value before the
+                    // run, the run's own: an element no action changed yet
+                    // still has it.
+                    const stdlib::BuiltinContext* context = options_.builtin_context;
+                    stdlib::BuiltinContext with_values_before;
+                    if (context != nullptr && context->originals == nullptr && source.builtin->needs_file_context) {
+                        with_values_before = *context;
+                        with_values_before.originals = &values_before_;
+                        context = &with_values_before;
+                    }
                     const stdlib::BuiltinCall call{element ? std::string_view(element->keyword) : std::string_view(action.field.text),
                                                    original, element ? std::string_view(element->vr) : std::string_view(),
                                                    source.options, element ? std::string_view(element->path) : std::string_view(),
-                                                   options_.builtin_context};
+                                                   context};
                     auto computed = source.builtin->compute(call);
                     if (!computed) {
                         warn(element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
@@ -297,14 +323,14 @@ private:
         if (written == WriteResult::cut) {
             warn(&element, action, "a value longer than " + element.vr + " allows was cut to its maximum length");
             const auto stored = dataset_.values(element.path).value_or(after);
-            result_.changes.push_back({element.path, element.nested_name, kind, before, stored, action.span});
+            record({element.path, element.nested_name, kind, before, stored, action.span});
             return;
         }
         if (written != WriteResult::done) {
             warn(&element, action, "cannot write a value into " + element.vr + " element " + element.nested_name);
             return;
         }
-        result_.changes.push_back({element.path, element.nested_name, kind, before, after, action.span});
+        record({element.path, element.nested_name, kind, before, after, action.span});
     }
 
     std::optional<std::int64_t> jitter_days(const plan::HeaderAction& action, const ElementInfo& element) {
@@ -403,7 +429,7 @@ private:
                     const auto before = values_of(element);
                     if (dataset_.blank(element.path) == WriteResult::done) {
                         blanked.push_back(at);
-                        result_.changes.push_back({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
+                        record({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
                     }
                 }
                 forget(blanked, false);  // a blanked sequence loses its items
@@ -436,7 +462,7 @@ private:
                     }
                     if (dataset_.remove(element.path) == WriteResult::done) {
                         removed.push_back(at);
-                        result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
+                        record({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
                     }
                 }
                 forget(removed, true);
@@ -479,7 +505,7 @@ private:
                 warn(&created, action, "a value longer than " + created.vr + " allows was cut to its maximum length");
             }
             const auto stored = dataset_.values(created.path).value_or(*after);
-            result_.changes.push_back({created.path, created.nested_name, ChangeKind::added, {}, stored, action.span});
+            record({created.path, created.nested_name, ChangeKind::added, {}, stored, action.span});
         } else if (written == WriteResult::conversion_failed) {
             warn(&created, action, "'" + join_multi_value(*after) + "' does not convert to " + created.vr + "; " +
                                        action.field.text + " is not created");
@@ -504,6 +530,10 @@ private:
     std::vector<const plan::HeaderAction*> replaced_otherwise_;
     EvaluationResult result_;
     std::vector<std::size_t> changes_at_warning_;  // per warning: how many changes came before it
+    // Per changed element (path id): its value before the first action, kept
+    // when a built-in reads it and the caller does not give them all.
+    bool keep_values_before_ = false;
+    std::unordered_map<std::string, std::string> values_before_;
 };
 
 }  // namespace

@@ -83,6 +83,11 @@ std::optional<plan::ValueSource> bind_builtin(const ast::BuiltinValue& call, Dia
                               "option '" + option.key + "' of deid_func:" + call.name + " needs true or false, found '" +
                                   option.value + "'");
             valid = false;
+        } else if (const auto problem = spec->problem != nullptr ? spec->problem(option.value) : std::nullopt) {
+            diagnostics.error(option.span, "bad-option",
+                              "option '" + option.key + "' of deid_func:" + call.name + " needs " + *problem +
+                                  ", found '" + option.value + "'");
+            valid = false;
         }
         source.options[option.key] = option.value;
     }

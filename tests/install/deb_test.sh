@@ -43,7 +43,9 @@ grep -q "^Conf deid " <<<"$simulation" || fail "apt would not install deid: $sim
 # The packaged program runs from the unpacked tree.
 dpkg-deb -x "$deb" "$work/root"
 [[ $("$work/root/usr/bin/deid" --version) == "deid ${version%-*}" ]] || fail "deid --version: $("$work/root/usr/bin/deid" --version)"
-"$work/root/usr/bin/deid" put "$shared/data/dicom/deid-data/humans/ctbrain1.dcm" -o "$work/out" -q >"$work/put.log" 2>&1 ||
+# The profile's per-user pseudonym key goes under XDG_DATA_HOME: not into the real home.
+XDG_DATA_HOME="$work/xdg" "$work/root/usr/bin/deid" put "$shared/data/dicom/deid-data/humans/ctbrain1.dcm" -o "$work/out" -q >"$work/put.log" 2>&1 ||
   { cat "$work/put.log"; fail "the packaged deid put failed"; }
-[[ -f $work/out/ctbrain1.dcm ]] || fail "the packaged deid put wrote nothing"
+# The profile lays outputs out by their new UIDs (PATIENT/STUDY/SERIES/INSTANCE.dcm).
+[[ $(find "$work/out" -name '*.dcm' | wc -l) == 1 ]] || fail "the packaged deid put wrote nothing"
 echo "deb_test: $(basename "$deb") and $(basename "$dev"): contents, dependencies and apt resolution"
