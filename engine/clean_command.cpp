@@ -132,10 +132,7 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
             err << "deid clean: error: --png: " << *refusal << '\n';
             return kExitRecipeError;
         }
-        const auto png = normalised_path(*options.png_folder);
-        const auto out = normalised_path(options.output);
-        const auto [out_end, png_end] = std::mismatch(out.begin(), out.end(), png.begin(), png.end());
-        if (out_end == out.end()) {
+        if (is_within(normalised_path(*options.png_folder), normalised_path(options.output))) {
             err << "deid clean: error: --png " << options.png_folder->string() << " is inside the output folder "
                 << options.output.string() << ": the previews show the original burned-in text, which the output "
                 << "folder must not hold\n";

@@ -1,5 +1,7 @@
 #include "engine/output_guard.hpp"
 
+#include "runtime/io/paths.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <system_error>
@@ -9,18 +11,7 @@ namespace deid {
 namespace {
 
 // The path with symbolic links and `..` resolved, as far as it exists.
-std::filesystem::path resolved(const std::filesystem::path& path) {
-    std::error_code error;
-    auto absolute = std::filesystem::absolute(path, error);
-    auto real = std::filesystem::weakly_canonical(error ? path : absolute, error);
-    return error ? absolute.lexically_normal() : real;
-}
-
-// Whether `inner` is `outer` or lies under it (both resolved).
-bool is_within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
-    const auto [outer_end, inner_end] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
-    return outer_end == outer.end();
-}
+std::filesystem::path resolved(const std::filesystem::path& path) { return normalised_path(path); }
 
 }  // namespace
 

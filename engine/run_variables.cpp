@@ -101,13 +101,6 @@ std::variant<Variables, std::string> variables_of(const nlohmann::json& object, 
 
 }  // namespace
 
-std::filesystem::path normalised_path(const std::filesystem::path& path) {
-    std::error_code error;
-    const auto absolute = std::filesystem::absolute(path, error);
-    const auto real = std::filesystem::weakly_canonical(error ? path : absolute, error);
-    return error ? absolute.lexically_normal() : real;
-}
-
 std::variant<Variables, std::string> read_global_variables(const std::filesystem::path& path) {
     auto json = read_object(path, "variables");
     if (auto* error = std::get_if<std::string>(&json)) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "interpreter/eval/evaluator.hpp"
+#include "runtime/io/paths.hpp"
 
 namespace deid {
 
@@ -53,8 +54,5 @@ private:
     std::unordered_map<std::string, std::size_t> by_path_;  // normalised path -> entry
 };
 
-// The path as --ids and --explain compare paths: absolute, `.`/`..`
-// resolved, symbolic links followed as far as the path exists.
-std::filesystem::path normalised_path(const std::filesystem::path& path);
 
 }  // namespace deid

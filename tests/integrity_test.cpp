@@ -210,6 +210,16 @@ TEST(Integrity, Item1ALinkInsideTheOutputFolderCannotLeadIntoAnInput) {
     EXPECT_EQ(testing::read_bytes(input), original);
 }
 
+// "out/" is the folder "out": a trailing separator (as shells complete it)
+// must not make every output look as if it left the output folder.
+TEST(Integrity, Item1AnOutputFolderWrittenWithATrailingSlash) {
+    const auto out = testing::scratch_dir() / "out";
+    auto options = put_options({kData / "deid-data" / "dicom-cookies"}, out.string() + "/", kRemoveName);
+    const auto run = put(options);
+    EXPECT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(final_names(out).size(), 7u);
+}
+
 // ------------------------------------------ 2. outputs overwrite each other --
 
 TEST(Integrity, Item2TwoInputsForOneOutputAreAUsageError) {
