@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "stdlib/ctp/builtins.hpp"
 #include "stdlib/date_shift.hpp"
 #include "stdlib/profile_builtins.hpp"
 #include "stdlib/uids.hpp"
@@ -63,6 +64,21 @@ std::optional<std::string> pydicom_uuid(const BuiltinCall& call) {
     return random_uid(prefix);
 }
 
+std::optional<std::string> needs_root(const std::map<std::string, std::string>& options) {
+    if (!options.contains("root")) {
+        return "deid_func:ctp_hashuid needs root=UIDROOT";
+    }
+    return ctp::check_text_options(options);
+}
+
+// A ctp_* built-in: it decides as CTP does and reads the values elements
+// had before any action.
+Builtin ctp_builtin(std::string_view name, std::string_view summary, std::vector<OptionSpec> options,
+                    std::optional<Decision> (*decide)(const BuiltinCall&),
+                    std::optional<std::string> (*check)(const std::map<std::string, std::string>&) = &ctp::check_text_options) {
+    return Builtin{name, summary, std::move(options), nullptr, false, true, decide, check};
+}
+
 }  // namespace
 
 const std::vector<Builtin>& builtins() {
@@ -88,6 +104,56 @@ const std::vector<Builtin>& builtins() {
          &shift_date_builtin, true},
         {"clean_text", "C of text: the value before any action without the file's identifying values", {},
          &clean_text_builtin, true},
+        // RSNA CTP's anonymizer functions with CTP's algorithms (stdlib/ctp/;
+        // README "Coming from CTP"); `of` names the element read, this one by default.
+        ctp_builtin("ctp_hashuid", "CTP @hashuid: root + decimal MD5 of the UID, cut to 64 characters",
+                    {{"root", OptionType::text}, {"of", OptionType::element}}, &ctp::decide_hashuid, &needs_root),
+        ctp_builtin("ctp_hash", "CTP @hash: the decimal MD5 of the value, cut to length",
+                    {{"of", OptionType::element}, {"length", OptionType::integer}}, &ctp::decide_hash),
+        ctp_builtin("ctp_hashname", "CTP @hashname: decimal MD5 of the first words of a name, upper-cased, without blanks and punctuation",
+                    {{"of", OptionType::element}, {"length", OptionType::integer}, {"words", OptionType::integer}},
+                    &ctp::decide_hashname),
+        ctp_builtin("ctp_hashptid", "CTP @hashptid: decimal MD5 of '[site]' + the patient ID",
+                    {{"site", OptionType::text}, {"of", OptionType::element}, {"length", OptionType::integer}},
+                    &ctp::decide_hashptid),
+        ctp_builtin("ctp_hashdate", "CTP @hashdate: the date moved back by a number of days hashed from another element",
+                    {{"of", OptionType::element}, {"key", OptionType::element}}, &ctp::decide_hashdate),
+        ctp_builtin("ctp_incrementdate", "CTP @incrementdate: the date plus days, on CTP's calendar; emptied when it is no date",
+                    {{"of", OptionType::element}, {"days", OptionType::integer}}, &ctp::decide_incrementdate),
+        ctp_builtin("ctp_modifydate", "CTP @modifydate: year, month and day replaced where given ('*' keeps)",
+                    {{"of", OptionType::element}, {"year", OptionType::text}, {"month", OptionType::text},
+                     {"day", OptionType::text}},
+                    &ctp::decide_modifydate),
+        ctp_builtin("ctp_initials", "CTP @initials: the initials of a name, the last name's last",
+                    {{"of", OptionType::element}, {"offset", OptionType::integer}}, &ctp::decide_initials),
+        ctp_builtin("ctp_lowercase", "CTP @lowercase", {{"of", OptionType::element}}, &ctp::decide_lowercase),
+        ctp_builtin("ctp_uppercase", "CTP @uppercase", {{"of", OptionType::element}}, &ctp::decide_uppercase),
+        ctp_builtin("ctp_round", "CTP @round: an age rounded to bins of size",
+                    {{"of", OptionType::element}, {"size", OptionType::integer}}, &ctp::decide_round),
+        ctp_builtin("ctp_truncate", "CTP @truncate: the first length characters (negative: the last)",
+                    {{"of", OptionType::element}, {"length", OptionType::integer}}, &ctp::decide_truncate),
+        ctp_builtin("ctp_contents", "CTP @contents: an element's value, regex matches replaced",
+                    {{"of", OptionType::element}, {"regex", OptionType::text}, {"replacement", OptionType::text}},
+                    &ctp::decide_contents),
+        ctp_builtin("ctp_value", "CTP @value: an element's value, or default when it is empty",
+                    {{"of", OptionType::element}, {"default", OptionType::text}}, &ctp::decide_value),
+        ctp_builtin("ctp_pathelement", "CTP @pathelement: one part of a '/'-separated path",
+                    {{"of", OptionType::element}, {"index", OptionType::integer}}, &ctp::decide_pathelement),
+        ctp_builtin("ctp_date", "CTP @date: today's date", {{"separator", OptionType::text}}, &ctp::decide_date),
+        ctp_builtin("ctp_time", "CTP @time: the time now", {{"separator", OptionType::text}}, &ctp::decide_time),
+        ctp_builtin("ctp_require", "CTP @require: keep the element; when absent, create it from another element or default",
+                    {{"of", OptionType::element}, {"default", OptionType::text}}, &ctp::decide_require),
+        ctp_builtin("ctp_append", "CTP @append: the text as one more value", {{"text", OptionType::text}},
+                    &ctp::decide_append),
+        ctp_builtin("ctp_blank", "CTP @blank(n): n blanks", {{"count", OptionType::integer}}, &ctp::decide_blank),
+        ctp_builtin("ctp_text", "a CTP literal the recipe language cannot hold (percent-encoded)",
+                    {{"text", OptionType::text}}, &ctp::decide_text),
+        ctp_builtin("ctp_method_codes", "CTP's DeIdentificationMethodCodeSeq: one coded item per code",
+                    {{"codes", OptionType::text}}, &ctp::decide_method_codes),
+        ctp_builtin("ctp_quarantine", "CTP @quarantine(): the file goes to OUTDIR/quarantine/", {}, &ctp::decide_quarantine),
+        ctp_builtin("ctp_skip", "CTP @skip(): the file is not written", {}, &ctp::decide_skip),
+        ctp_builtin("ctp_script", "a whole CTP element script (conditions, several functions), run as CTP runs it",
+                    {{"script", OptionType::text}}, &ctp::decide_script, &ctp::check_script),
     };
     return registry;
 }

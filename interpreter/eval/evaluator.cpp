@@ -36,6 +36,7 @@ public:
     }
 
     EvaluationResult run() {
+        take_originals_if_read();
         if (options_.remove_private) {
             remove_where([](const ElementInfo& e) { return e.is_private(); });
         }
@@ -60,6 +61,32 @@ public:
     }
 
 private:
+    // Built-ins that read values as they were before any action (RSNA CTP's
+    // functions read the input dataset) get them from the caller's context,
+    // or from a copy taken here before the first action.
+    void take_originals_if_read() {
+        const bool read = std::any_of(plan_.actions.begin(), plan_.actions.end(), [](const plan::HeaderAction& action) {
+            const auto* builtin = action.value ? std::get_if<plan::BuiltinSource>(&*action.value) : nullptr;
+            return builtin != nullptr && builtin->builtin->reads_original_values;
+        });
+        builtin_context_for_calls_ = options_.builtin_context;
+        if (!read || (options_.builtin_context != nullptr && options_.builtin_context->originals != nullptr)) {
+            return;
+        }
+        if (options_.builtin_context != nullptr) {
+            builtin_context_ = *options_.builtin_context;
+        }
+        builtin_context_for_calls_ = &builtin_context_;
+        for (const auto& element : dataset_.elements()) {
+            if (!element.is_sequence()) {
+                if (auto values = dataset_.values(element.path)) {
+                    originals_.emplace(element.path, join_multi_value(*values));
+                }
+            }
+        }
+        builtin_context_.originals = &originals_;
+    }
+
     // The elements actions may touch, listed once. An element an action
     // removes stays listed, marked gone (compacting the listing after each
     // REMOVE would move every later entry: the cost of a recipe with many
@@ -234,7 +261,7 @@ private:
                     const stdlib::BuiltinCall call{element ? std::string_view(element->keyword) : std::string_view(action.field.text),
                                                    original, element ? std::string_view(element->vr) : std::string_view(),
                                                    source.options, element ? std::string_view(element->path) : std::string_view(),
-                                                   options_.builtin_context};
+                                                   builtin_context_for_calls_, !exists};
                     auto computed = source.builtin->compute(call);
                     if (!computed) {
                         warn(element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
@@ -323,6 +350,9 @@ private:
             case ast::ActionKind::keep: return;
             case ast::ActionKind::add: return add(action);
             case ast::ActionKind::replace:
+                if (deciding_builtin(action) != nullptr) {
+                    return replace_by_decision(action);
+                }
                 for (const std::size_t at : selected_by(action, false)) {
                     const ElementInfo& element = (*listed_)[at];
                     const auto before = values_of(element);
@@ -400,11 +430,189 @@ private:
         }
     }
 
+    // ------------------------------------------- built-ins that decide --
+
+    // A built-in that decides (RSNA CTP's functions): it may keep, empty or
+    // remove its element, hold the file back or write coded items.
+    const stdlib::Builtin* deciding_builtin(const plan::HeaderAction& action) const {
+        const auto* source = action.value ? std::get_if<plan::BuiltinSource>(&*action.value) : nullptr;
+        return source != nullptr && source->builtin->decide != nullptr ? source->builtin : nullptr;
+    }
+
+    std::optional<stdlib::Decision> decide(const plan::HeaderAction& action, const ElementInfo& element,
+                                           const std::vector<std::string>& before, bool exists) {
+        const auto& source = std::get<plan::BuiltinSource>(*action.value);
+        const std::string original = join_multi_value(before);
+        const stdlib::BuiltinCall call{element.keyword, original,  element.vr, source.options, element.path,
+                                       builtin_context_for_calls_, !exists};
+        auto decision = source.builtin->decide(call);
+        if (!decision) {
+            warn(&element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
+                                       original + "'; element left unchanged");
+        }
+        return decision;
+    }
+
+    void hold(const plan::HeaderAction& action, const stdlib::Decision& decision) {
+        if (!result_.hold) {
+            result_.hold = FileHold{decision.kind == stdlib::Decision::Kind::skip_file ? FileHold::Kind::skip
+                                                                                       : FileHold::Kind::quarantine,
+                                    decision.value, action.span};
+        }
+    }
+
+    enum class Fate { stays, blanked, removed };
+
+    // Carries out a decision on an element that exists.
+    Fate carry_out(const plan::HeaderAction& action, const ElementInfo& element, const std::vector<std::string>& before,
+                   const stdlib::Decision& decision) {
+        switch (decision.kind) {
+            case stdlib::Decision::Kind::set:
+                write(action, element, before, split_multi_value(decision.value), ChangeKind::replaced);
+                return Fate::stays;
+            case stdlib::Decision::Kind::keep: return Fate::stays;
+            case stdlib::Decision::Kind::blank:
+                if (dataset_.blank(element.path) == WriteResult::done) {
+                    result_.changes.push_back({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
+                    return Fate::blanked;
+                }
+                return Fate::stays;
+            case stdlib::Decision::Kind::remove:
+                if (dataset_.remove(element.path) == WriteResult::done) {
+                    result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
+                    return Fate::removed;
+                }
+                return Fate::stays;
+            case stdlib::Decision::Kind::quarantine_file:
+            case stdlib::Decision::Kind::skip_file: hold(action, decision); return Fate::stays;
+            case stdlib::Decision::Kind::append_codes:
+                warn(&element, action, "coded items are written by ADD only; " + element.nested_name + " left unchanged");
+                return Fate::stays;
+        }
+        return Fate::stays;
+    }
+
+    void replace_by_decision(const plan::HeaderAction& action) {
+        std::vector<std::size_t> removed;
+        std::vector<std::size_t> blanked;
+        for (const std::size_t at : selected_by(action, false)) {
+            const ElementInfo& element = (*listed_)[at];
+            const auto before = values_of(element);
+            const auto decision = decide(action, element, before, true);
+            if (!decision) {
+                continue;
+            }
+            switch (carry_out(action, element, before, *decision)) {
+                case Fate::removed: removed.push_back(at); break;
+                case Fate::blanked: blanked.push_back(at); break;
+                case Fate::stays: break;
+            }
+        }
+        forget(removed, true);
+        forget(blanked, false);
+    }
+
+    std::vector<std::string> code_values(const stdlib::Decision& decision) const {
+        std::vector<std::string> values;
+        for (const auto& code : decision.codes) {
+            values.push_back(code.value);
+        }
+        return values;
+    }
+
+    void append_codes(const plan::HeaderAction& action, const ElementInfo& element, const std::vector<std::string>& before,
+                      const stdlib::Decision& decision, bool exists) {
+        std::vector<DatasetView::CodedItem> items;
+        for (const auto& code : decision.codes) {
+            items.push_back({code.scheme, code.value, code.meaning});
+        }
+        if (dataset_.append_coded_items(element.group, element.element, items, decision.replace_codes) != WriteResult::done) {
+            warn(&element, action, "cannot write coded items into " + element.nested_name);
+            return;
+        }
+        structure_changed();
+        result_.changes.push_back({element.path, element.nested_name, exists ? ChangeKind::replaced : ChangeKind::added,
+                                   before, code_values(decision), action.span});
+    }
+
+    // ADD with a deciding built-in: the top-level element, or a new one.
+    void add_by_decision(const plan::HeaderAction& action, const std::vector<std::size_t>& selected,
+                         const plan::TagMatch* tag) {
+        std::vector<std::size_t> removed;
+        std::vector<std::size_t> blanked;
+        bool restructured = false;
+        for (const std::size_t at : selected) {
+            const ElementInfo element = (*listed_)[at];
+            const auto before = values_of(element);
+            const auto decision = decide(action, element, before, true);
+            if (!decision) {
+                continue;
+            }
+            if (decision->kind == stdlib::Decision::Kind::append_codes) {
+                append_codes(action, element, before, *decision, true);
+                restructured = true;  // the listing is gone: nothing more to visit
+                break;
+            }
+            switch (carry_out(action, element, before, *decision)) {
+                case Fate::removed: removed.push_back(at); break;
+                case Fate::blanked: blanked.push_back(at); break;
+                case Fate::stays: break;
+            }
+        }
+        if (!restructured && listed_) {
+            forget(removed, true);
+            forget(blanked, false);
+        }
+        if (!selected.empty() || tag == nullptr) {
+            return;
+        }
+        const ElementInfo created = dataset_.new_top_level_element(tag->group, tag->element);
+        const auto decision = decide(action, created, {}, false);
+        if (!decision) {
+            return;
+        }
+        switch (decision->kind) {
+            case stdlib::Decision::Kind::keep:
+            case stdlib::Decision::Kind::remove: return;
+            case stdlib::Decision::Kind::quarantine_file:
+            case stdlib::Decision::Kind::skip_file: return hold(action, *decision);
+            case stdlib::Decision::Kind::append_codes: return append_codes(action, created, {}, *decision, false);
+            case stdlib::Decision::Kind::blank:
+            case stdlib::Decision::Kind::set: break;
+        }
+        const std::vector<std::string> after =
+            decision->kind == stdlib::Decision::Kind::blank ? std::vector<std::string>{""} : split_multi_value(decision->value);
+        if (created.is_sequence() && join_multi_value(after).empty()) {
+            // An empty sequence: created with no items.
+            return append_codes(action, created, {}, stdlib::Decision{stdlib::Decision::Kind::append_codes, {}, {}, false}, false);
+        }
+        create(action, created, after);
+    }
+
+    void create(const plan::HeaderAction& action, const ElementInfo& created, const std::vector<std::string>& after) {
+        const WriteResult written = dataset_.add(created.group, created.element, "", after);
+        listed_as_added(created.group, created.element);
+        if (written == WriteResult::done) {
+            result_.changes.push_back({created.path, created.nested_name, ChangeKind::added, {}, after, action.span});
+        } else if (written == WriteResult::conversion_failed) {
+            warn(&created, action, "'" + join_multi_value(after) + "' does not convert to " + created.vr + "; " +
+                                       action.field.text + " is not created");
+        } else {
+            warn(&created, action, "cannot create " + action.field.text);
+        }
+    }
+
     void add(const plan::HeaderAction& action) {
         // ADD acts on the top-level element only (spec §3): the same keyword
         // inside sequence items is left alone, as the established tool does.
         auto selected = selected_by(action, true);
         std::erase_if(selected, [&](std::size_t at) { return (*listed_)[at].depth > 0; });
+        if (deciding_builtin(action) != nullptr) {
+            const auto* tag = std::get_if<plan::TagMatch>(&action.field.selector);
+            const bool creatable = tag != nullptr && tag->group_mask == 0xFFFF &&
+                                   !options_.protected_tags.contains(tag_key(tag->group, tag->element));
+            return add_by_decision(action, selected, creatable ? tag : nullptr);
+        }
         for (const std::size_t at : selected) {
             const ElementInfo& element = (*listed_)[at];
             const auto before = values_of(element);
@@ -427,16 +635,7 @@ private:
         if (!after) {
             return;
         }
-        const WriteResult written = dataset_.add(tag->group, tag->element, "", *after);
-        listed_as_added(tag->group, tag->element);
-        if (written == WriteResult::done) {
-            result_.changes.push_back({created.path, created.nested_name, ChangeKind::added, {}, *after, action.span});
-        } else if (written == WriteResult::conversion_failed) {
-            warn(&created, action, "'" + join_multi_value(*after) + "' does not convert to " + created.vr + "; " +
-                                       action.field.text + " is not created");
-        } else {
-            warn(&created, action, "cannot create " + action.field.text);
-        }
+        create(action, created, *after);
     }
 
     const plan::Plan& plan_;
@@ -454,6 +653,10 @@ private:
     std::unordered_set<std::uint32_t> replaced_tags_;
     std::vector<const plan::HeaderAction*> replaced_otherwise_;
     EvaluationResult result_;
+    // Values before any action, when a built-in reads them and the caller gave none.
+    std::unordered_map<std::string, std::string> originals_;
+    stdlib::BuiltinContext builtin_context_;
+    const stdlib::BuiltinContext* builtin_context_for_calls_ = nullptr;
 };
 
 }  // namespace
