@@ -13,6 +13,7 @@
 
 #include "engine/clean_command.hpp"
 #include "engine/get_command.hpp"
+#include "engine/import_ctp_command.hpp"
 #include "engine/inspect_command.hpp"
 #include "engine/lint_command.hpp"
 #include "engine/put_command.hpp"
@@ -36,6 +37,20 @@ void add_lua_limit_options(CLI::App* command, deid::LuaLimits& limits) {
         "memory cap of the Lua state, MiB (default 64)");
 }
 
+// --ctp FILE: an RSNA CTP script, run where a recipe is (after the -r
+// recipes); --ctp-keyed: its hashing and date functions keyed (issue 13).
+void add_ctp_options(CLI::App* command, std::vector<std::filesystem::path>& recipes,
+                     std::vector<std::filesystem::path>& ctp_scripts, bool& keyed) {
+    command->add_option_function<std::vector<std::filesystem::path>>(
+        "--ctp",
+        [&recipes, &ctp_scripts](const std::vector<std::filesystem::path>& scripts) {
+            recipes.insert(recipes.end(), scripts.begin(), scripts.end());
+            ctp_scripts.insert(ctp_scripts.end(), scripts.begin(), scripts.end());
+        },
+        "RSNA CTP anonymizer, pixel anonymizer or filter script, read as a recipe (repeatable)");
+    command->add_flag("--ctp-keyed", keyed, "CTP's hashing and date functions as keyed pseudonyms (needs issue 13)");
+}
+
 // What every command that runs recipes over files takes.
 template <typename Options>
 void add_run_options(CLI::App* command, Options& options, const std::string& recipe_help) {
@@ -44,6 +59,7 @@ void add_run_options(CLI::App* command, Options& options, const std::string& rec
     command->add_flag("--default", options.with_default_recipe, "use the bundled default recipe deid.dicom first");
     command->add_flag("--force", options.force, "run even if the recipe has lint errors");
     command->add_option("-j,--jobs", options.jobs, "worker threads (default: one per core)");
+    add_ctp_options(command, options.recipes, options.ctp_scripts, options.ctp_keyed);
     if constexpr (requires { options.lua_scripts; }) {
         command->add_option("--lua", options.lua_scripts, "Lua scripts defining the func:NAME functions (repeatable)");
         add_lua_limit_options(command, options.lua_limits);
@@ -91,6 +107,17 @@ int main(int argc, char** argv) {
     std::string lint_profile;
     lint_command->add_option("--profile", lint_profile, kProfileHelp);
     add_lua_limit_options(lint_command, lint.lua_limits);
+    add_ctp_options(lint_command, lint.recipes, lint.front_end.ctp_scripts, lint.front_end.ctp_keyed);
+
+    deid::ImportCtpOptions import_ctp;
+    auto* import_ctp_command =
+        app.add_subcommand("import-ctp", "write RSNA CTP scripts as one recipe, each line naming the CTP line it came from");
+    import_ctp_command->add_option("scripts", import_ctp.scripts, "CTP anonymizer, pixel anonymizer and filter scripts")
+        ->required();
+    import_ctp_command->add_option("-o,--output", import_ctp.output, "the recipe to write")->required();
+    import_ctp_command->add_option("--lua", import_ctp.lua, "Lua hooks for what the recipe language cannot say");
+    import_ctp_command->add_flag("--ctp-keyed", import_ctp.keyed, "CTP's hashing and date functions keyed (needs issue 13)");
+    import_ctp_command->add_flag("--overwrite", import_ctp.overwrite, "replace an existing output (never a script)");
 
     deid::PutOptions put;
     bool no_default_skip = false;
@@ -194,6 +221,9 @@ int main(int argc, char** argv) {
             }
             lint.format = lint_format == "json" ? deid::LintFormat::json : deid::LintFormat::text;
             return deid::run_lint(lint, dictionary, std::cout, std::cerr);
+        }
+        if (import_ctp_command->parsed()) {
+            return deid::run_import_ctp(import_ctp, dictionary, std::cout, std::cerr);
         }
         if (clean_command->parsed()) {
             clean.progress = progress_style(quiet);

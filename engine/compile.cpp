@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "engine/bundled_recipes.hpp"
+#include "engine/rules_file.hpp"
 #include "grammar/parser.hpp"
 #include "interpreter/ast/combine.hpp"
 
@@ -42,7 +43,7 @@ Compiled compile(const CompileRequest& request, const ElementDictionary& diction
                                                 compiled.diagnostics));
     }
     for (const auto& path : request.recipes) {
-        recipes.push_back(grammar::parse_recipe_file(path, compiled.diagnostics));
+        recipes.push_back(read_rules_file(path, request.front_end, dictionary, compiled.diagnostics));
     }
     const ast::CombinedRecipe combined = ast::combine(recipes, compiled.diagnostics);
     compiled.plan = resolve(combined, dictionary, request.options, compiled.diagnostics);

@@ -14,7 +14,7 @@ std::vector<CompileRequest> requests_for(const LintOptions& options, const Resol
     std::vector<CompileRequest> requests;
     const std::vector<std::string> profile = options.profile ? profile_recipes(*options.profile) : std::vector<std::string>{};
     if (options.combined) {
-        requests.push_back({options.recipes, options.with_default_recipe, resolve, profile});
+        requests.push_back({options.recipes, options.with_default_recipe, resolve, profile, options.front_end});
         return requests;
     }
     if (options.profile) {
@@ -24,7 +24,7 @@ std::vector<CompileRequest> requests_for(const LintOptions& options, const Resol
         requests.push_back({{}, true, resolve});
     }
     for (const auto& recipe : options.recipes) {
-        requests.push_back({{recipe}, false, resolve});
+        requests.push_back({{recipe}, false, resolve, {}, options.front_end});
     }
     return requests;
 }

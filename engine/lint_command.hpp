@@ -4,6 +4,7 @@
 #include <ostream>
 #include <vector>
 
+#include "engine/compile.hpp"
 #include "engine/profiles.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 #include "runtime/lua/lua_limits.hpp"
@@ -23,6 +24,7 @@ struct LintOptions {
     // beyond them is listed.
     std::optional<Profile> profile;
     LuaLimits lua_limits;                            // for the scripts' top-level chunks
+    FrontEndOptions front_end;                       // --ctp scripts (also in `recipes`), --ctp-keyed
 };
 
 // `deid lint`: compiles each recipe (or all of them as one run) and prints

@@ -534,7 +534,8 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
         resolve_options.user_functions = hooks->defined_functions();
     }
     auto plan = compile_for_run({options.recipes, options.with_default_recipe, resolve_options,
-                                 options.profile ? profile_recipes(*options.profile) : std::vector<std::string>{}},
+                                 options.profile ? profile_recipes(*options.profile) : std::vector<std::string>{},
+                                 {options.ctp_scripts, options.ctp_keyed}},
                                 dictionary, options.force, err);
     if (!plan) {
         return kExitRecipeError;

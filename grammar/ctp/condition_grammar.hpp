@@ -1,5 +1,9 @@
 #pragma once
 
+// Rules that must match once reached are wrapped in must<> (the parse-tree
+// control raises only through must<> for rules that are not tree nodes);
+// their messages are in condition_errors.hpp.
+//
 // RSNA CTP's DicomFilter language (DicomObject.matches) as a PEG. CTP reads
 // it with an operator-precedence parser; the precedence it gives the
 // operators ('!' 3, '*' 2, '+' 1, all left-associative) is encoded here in
@@ -14,6 +18,7 @@ using pegtl::alnum;
 using pegtl::alpha;
 using pegtl::eof;
 using pegtl::eolf;
+using pegtl::must;
 using pegtl::not_at;
 using pegtl::not_one;
 using pegtl::one;
@@ -45,7 +50,7 @@ struct word : seq<Word, not_at<sor<alnum, one<'_', '.', ':'>>>> {};
 struct constant_true : word<TAO_PEGTL_STRING("true")> {};
 struct constant_false : word<TAO_PEGTL_STRING("false")> {};
 
-struct comparison : seq<element, method_call> {};
+struct comparison : seq<element, must<method_call>> {};
 
 struct disjunction;
 struct group_end : one<')'> {};
@@ -53,10 +58,10 @@ struct group : seq<one<'('>, separator, disjunction, group_end> {};
 struct negation;
 struct operand : sor<group, constant_true, constant_false, comparison> {};
 struct unary : seq<sor<negation, operand>, separator> {};
-struct negation : seq<one<'!'>, separator, unary> {};
+struct negation : seq<one<'!'>, separator, must<unary>> {};
 struct and_operator : seq<one<'*'>, separator> {};
 struct or_operator : seq<one<'+'>, separator> {};
-struct conjunction : seq<unary, star<and_operator, unary>> {};
+struct conjunction : seq<must<unary>, star<and_operator, must<unary>>> {};
 struct disjunction : seq<conjunction, star<or_operator, conjunction>> {};
 struct condition_end : eof {};
 struct condition : seq<separator, disjunction, condition_end> {};

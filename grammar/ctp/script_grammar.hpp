@@ -10,7 +10,9 @@
 // `\x` stands for x anywhere. `@if`/`@select` take two `{...}` clauses and
 // `@append` one; a clause is a script again, braces inside it nest. CTP
 // reads a stray '@' or a call it cannot close as the end of the script and
-// drops the rest silently; here they are errors (error_messages below).
+// drops the rest silently; here they are errors (script_errors.hpp). Rules
+// that must match once reached are wrapped in must<>: the parse-tree control
+// raises only through must<> for rules that are not tree nodes.
 
 #include <tao/pegtl.hpp>
 
@@ -20,6 +22,7 @@ namespace pegtl = tao::pegtl;
 using pegtl::any;
 using pegtl::at;
 using pegtl::eof;
+using pegtl::must;
 using pegtl::not_at;
 using pegtl::not_one;
 using pegtl::one;
@@ -69,12 +72,12 @@ struct named : seq<Name, not_at<name_char>> {};
 struct two_clause_name : sor<named<TAO_PEGTL_STRING("if")>, named<TAO_PEGTL_STRING("select")>> {};
 struct one_clause_name : named<TAO_PEGTL_STRING("append")> {};
 
-struct call_arguments : seq<open_arguments, arguments, close_arguments> {};
-struct two_clause_call : seq<two_clause_name, call_arguments, first_clause, second_clause> {};
-struct one_clause_call : seq<one_clause_name, call_arguments, first_clause> {};
+struct call_arguments : seq<must<open_arguments>, arguments, close_arguments> {};
+struct two_clause_call : seq<two_clause_name, call_arguments, must<first_clause>, must<second_clause>> {};
+struct one_clause_call : seq<one_clause_name, call_arguments, must<first_clause>> {};
 struct plain_call : seq<function_name, call_arguments> {};
 struct call_body : sor<two_clause_call, one_clause_call, plain_call> {};
-struct call : seq<one<'@'>, call_body> {};
+struct call : seq<one<'@'>, must<call_body>> {};
 
 // ----------------------------------------------------------------- script --
 
