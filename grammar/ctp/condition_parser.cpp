@@ -14,8 +14,9 @@ namespace parse_tree = tao::pegtl::parse_tree;
 template <typename Rule>
 using selector = parse_tree::selector<
     Rule,
-    parse_tree::store_content::on<cr::element, cr::method, cr::value_text, cr::constant_true, cr::constant_false>,
-    parse_tree::remove_content::on<cr::comparison, cr::negation, cr::conjunction, cr::disjunction>>;
+    // Every node keeps its content: removing it would drop its end position.
+    parse_tree::store_content::on<cr::element, cr::method, cr::value_text, cr::constant_true, cr::constant_false,
+                                  cr::comparison, cr::negation, cr::conjunction, cr::disjunction>>;
 
 using Node = parse_tree::node;
 

@@ -17,9 +17,9 @@ namespace parse_tree = tao::pegtl::parse_tree;
 template <typename Rule>
 using selector = parse_tree::selector<
     Rule,
+    // Every node keeps its content: removing it would drop its end position.
     parse_tree::store_content::on<sr::escape, sr::text, sr::clause_text, sr::argument, sr::function_name,
-                                  sr::two_clause_name, sr::one_clause_name>,
-    parse_tree::remove_content::on<sr::call, sr::clause, sr::literal_braces>>;
+                                  sr::two_clause_name, sr::one_clause_name, sr::call, sr::clause, sr::literal_braces>>;
 
 using Node = parse_tree::node;
 
