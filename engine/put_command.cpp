@@ -342,6 +342,31 @@ struct FileProcessor {
                 evaluated.changes.push_back(std::move(*change));
             }
         }
+        bool moved_to_quarantine = false;
+        if (evaluated.hold) {
+            // A recipe action held the file back (CTP's @skip(), @quarantine()).
+            const std::string why = evaluated.hold->reason + " (" + evaluated.hold->by.file + ":" +
+                                    std::to_string(evaluated.hold->by.line) + ")";
+            if (evaluated.hold->kind == FileHold::Kind::skip) {
+                result.status = FileStatus::skipped;
+                result.error = "held back by " + why;
+                err << input.path.string() << ": skipped: held back by " << why << '\n';
+                return finish();
+            }
+            if (decision.verdict != PixelVerdict::quarantine) {
+                result.output = output_path(options.output, input.relative, PixelVerdict::quarantine);
+                if (const auto refusal = guard.check_target(input, result.output)) {
+                    return fail(*refusal);
+                }
+                if (!guard.claim(result.output)) {
+                    return fail(result.output.string() + " was already written by this run from another input");
+                }
+                moved_to_quarantine = true;
+                result.status = FileStatus::quarantined;
+                out << input.path.string() << ": quarantined: held back by " << why << '\n';
+                result.report = out.str();
+            }
+        }
         result.changes = evaluated.changes.size();
         if (const auto warning = missing_pixel_data(file)) {
             result.warnings.push_back(*warning);
@@ -372,7 +397,12 @@ struct FileProcessor {
                 err << input.path.string() << ": note: " << cleaned.note << '\n';
             }
         }
-        const WriteSettings settings{exists, options.sync};
+        const bool target_exists =
+            moved_to_quarantine ? std::filesystem::exists(std::filesystem::symlink_status(result.output, exists_error)) : exists;
+        if (target_exists && !options.overwrite && moved_to_quarantine) {
+            return fail(result.output.string() + " exists (use --overwrite to replace it)");
+        }
+        const WriteSettings settings{target_exists, options.sync};
         if (const auto failure = save_dicom_atomically(file, result.output, files, settings)) {
             return fail(failure->kind == WriteFailure::Kind::exists
                             ? failure->message + " (created by something else during the run; left as it is)"
