@@ -1,5 +1,7 @@
 #include "ctp/conditions.hpp"
 
+#include <algorithm>
+
 #include <re2/re2.h>
 
 #include "ctp/translation_support.hpp"
@@ -66,18 +68,26 @@ std::optional<Normal> normal_form(const Condition& condition, bool negate) {
     return product;
 }
 
-// A regular expression that matches `text` literally. '#' would start a
-// comment in a recipe: it is written \x23.
+// Characters a recipe line cannot hold as they are, inside a regex: '#'
+// (a comment), control characters (a line break), and blanks at either end
+// (trimmed), written \xHH, which means the same to RE2.
+std::string hex_escape(unsigned char c) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    return std::string("\\x") + digits[c >> 4U] + digits[c & 0x0FU];
+}
+
+bool needs_hex(std::string_view text, std::size_t i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    return c == '#' || c < 0x20 || c == 0x7F || (c == ' ' && (i == 0 || i + 1 == text.size()));
+}
+
+// A regular expression that matches `text` literally.
 std::string literal_regex(std::string_view text) {
     std::string out;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
-        if (c == ' ' && (i == 0 || i + 1 == text.size())) {
-            out += "\\x20";  // a recipe trims blanks around a value
-            continue;
-        }
-        if (c == '#') {
-            out += "\\x23";
+        if (needs_hex(text, i)) {
+            out += hex_escape(static_cast<unsigned char>(c));
             continue;
         }
         if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) {
@@ -85,6 +95,27 @@ std::string literal_regex(std::string_view text) {
         }
         out += c;
     }
+    return out;
+}
+
+// A regular expression as CTP's script wrote it, with what a recipe line
+// cannot hold written \xHH.
+std::string printable_regex(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        out += (c == '#' || c < 0x20 || c == 0x7F) ? hex_escape(c) : std::string(1, text[i]);
+    }
+    return out;
+}
+
+// A regex as a criterion value: a '+' or "||" followed by a test word would
+// start another criterion on the recipe line; an empty group after it keeps
+// the value whole and matches the same.
+std::string guard_operators(const std::string& regex) {
+    static const RE2 operator_then_test(R"((\+|\|\|)([ \t]*(?i:contains|notcontains|equals|notequals|missing|present|empty)[ \t]))");
+    std::string out = regex;
+    RE2::GlobalReplace(&out, operator_then_test, R"(\1(?:)\2)");
     return out;
 }
 
@@ -140,11 +171,12 @@ private:
                 // for a missing or empty element; "." matches any character.
                 return Made{negated ? ast::CriterionTest::contains : ast::CriterionTest::notcontains, "."};
             }
-            const bool plain = trim(value) == value && value.find_first_of("|#+") == std::string::npos;
+            const bool plain = trim(value) == value && value.find_first_of("|#+") == std::string::npos &&
+                               std::none_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
             if (plain) {
                 return Made{negated ? ast::CriterionTest::notequals : ast::CriterionTest::equals, value};
             }
-            return Made{contains, "^" + literal_regex(value) + "$"};
+            return Made{contains, guard_operators("^" + literal_regex(value) + "$")};
         }
         if (method == "contains" || method == "containsIgnoreCase" || method == "startsWith" ||
             method == "startsWithIgnoreCase" || method == "endsWith" || method == "endsWithIgnoreCase") {
@@ -158,7 +190,7 @@ private:
             } else if (method.starts_with("ends")) {
                 regex += "$";
             }
-            return Made{contains, regex};
+            return Made{contains, guard_operators(regex)};
         }
         if (method == "matches") {
             const RE2 regex(value, RE2::Quiet);
@@ -167,7 +199,7 @@ private:
                                    "the regular expression '" + value + "' cannot be run here: " + regex.error());
                 return std::nullopt;
             }
-            return Made{contains, "^(?:" + value + ")$"};
+            return Made{contains, guard_operators("^(?:" + printable_regex(value) + ")$")};
         }
         if (method == "isLessThan" || method == "isGreaterThan") {
             diagnostics_.error(locate_(comparison.method_range), "ctp-unsupported",
