@@ -12,10 +12,12 @@
 #include <dcmtk/oflog/oflog.h>
 
 #include "engine/clean_command.hpp"
+#include "engine/crosswalk.hpp"
 #include "engine/get_command.hpp"
 #include "engine/import_ctp_command.hpp"
 #include "engine/inspect_command.hpp"
 #include "engine/lint_command.hpp"
+#include "engine/pseudonym_key.hpp"
 #include "engine/put_command.hpp"
 #include "engine/run_gate.hpp"
 #include "engine/verify_command.hpp"
@@ -38,7 +40,8 @@ void add_lua_limit_options(CLI::App* command, deid::LuaLimits& limits) {
 }
 
 // --ctp FILE: an RSNA CTP script, run where a recipe is (after the -r
-// recipes); --ctp-keyed: its hashing and date functions keyed (issue 13).
+// recipes); --ctp-keyed: its hashing and date functions keyed (README,
+// "Keyed pseudonyms").
 void add_ctp_options(CLI::App* command, std::vector<std::filesystem::path>& recipes,
                      std::vector<std::filesystem::path>& ctp_scripts, bool& keyed) {
     command->add_option_function<std::vector<std::filesystem::path>>(
@@ -48,8 +51,23 @@ void add_ctp_options(CLI::App* command, std::vector<std::filesystem::path>& reci
             ctp_scripts.insert(ctp_scripts.end(), scripts.begin(), scripts.end());
         },
         "RSNA CTP anonymizer, pixel anonymizer or filter script, read as a recipe (repeatable)");
-    command->add_flag("--ctp-keyed", keyed, "CTP's hashing and date functions as keyed pseudonyms (needs issue 13)");
+    command->add_flag("--ctp-keyed", keyed,
+                      "CTP's hashing and date functions as keyed pseudonyms (deid_func:hash_uid, hash_id, shift_date)");
 }
+
+// More workers than this is a typo, refused before any work (threads
+// beyond the system's limit would fail only after the walk).
+constexpr unsigned kMostJobs = 4096;
+
+void add_jobs_option(CLI::App* command, unsigned& jobs) {
+    command->add_option("-j,--jobs", jobs, "worker threads (default: one per core; at most 4096)")
+        ->check(CLI::Range(0U, kMostJobs));
+}
+
+const char* const kExitStatusHelp =
+    "Exit status: 0 all done; 1 some file failed (the others were done), or lint found errors; 2 usage or "
+    "recipe error, nothing done; 3 files quarantined or skipped as flagged (put, clean), or flagged by a "
+    "--fail-on group (inspect); 4 verify found identifying values.\n";
 
 // What every command that runs recipes over files takes.
 template <typename Options>
@@ -58,7 +76,7 @@ void add_run_options(CLI::App* command, Options& options, const std::string& rec
     command->add_option("-r,--recipe", options.recipes, recipe_help);
     command->add_flag("--default", options.with_default_recipe, "use the bundled default recipe deid.dicom first");
     command->add_flag("--force", options.force, "run even if the recipe has lint errors");
-    command->add_option("-j,--jobs", options.jobs, "worker threads (default: one per core)");
+    add_jobs_option(command, options.jobs);
     add_ctp_options(command, options.recipes, options.ctp_scripts, options.ctp_keyed);
     if constexpr (requires { options.lua_scripts; }) {
         command->add_option("--lua", options.lua_scripts, "Lua scripts defining the func:NAME functions (repeatable)");
@@ -92,17 +110,23 @@ deid::ProgressStyle progress_style(bool quiet) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"deid: de-identify DICOM files with deid recipes"};
+    CLI::App app{"deid: de-identify DICOM files with deid recipes", "deid"};
+    app.footer(kExitStatusHelp);
     app.set_version_flag("--version", std::string("deid ") + DEID_VERSION);
     app.require_subcommand(1);
 
     deid::LintOptions lint;
     std::string lint_format = "text";
     auto* lint_command = app.add_subcommand("lint", "check recipes and report every problem, compiler style");
-    lint_command->add_option("recipes", lint.recipes, "recipe files to check");
+    lint_command->add_option("recipes", lint.recipes,
+                             "recipe files to check; a folder: its recipe files (deid.*, *.deid, *.dicom) and CTP scripts "
+                             "(*.script); - : standard input");
     lint_command->add_flag("--default", lint.with_default_recipe, "also check the bundled default recipe deid.dicom");
     lint_command->add_flag("--combined", lint.combined, "read the recipes as one run, combined in order (spec §7)");
-    lint_command->add_option("--format", lint_format, "output format")->check(CLI::IsMember({"text", "json"}));
+    lint_command->add_option("--format", lint_format, "output format: text, json, sarif (SARIF 2.1.0), github (annotations)")
+        ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
+    lint_command->add_flag("--werror", lint.warnings_are_errors, "warnings fail the lint (exit status 1)");
+    lint_command->add_option("--max-warnings", lint.max_warnings, "more warnings than this fail the lint (exit status 1)");
     lint_command->add_option("--lua", lint.lua_scripts, "Lua scripts: func: names they do not define are errors");
     std::string lint_profile;
     lint_command->add_option("--profile", lint_profile, kProfileHelp);
@@ -116,7 +140,9 @@ int main(int argc, char** argv) {
         ->required();
     import_ctp_command->add_option("-o,--output", import_ctp.output, "the recipe to write")->required();
     import_ctp_command->add_option("--lua", import_ctp.lua, "Lua hooks for what the recipe language cannot say");
-    import_ctp_command->add_flag("--ctp-keyed", import_ctp.keyed, "CTP's hashing and date functions keyed (needs issue 13)");
+    import_ctp_command->add_flag("--ctp-keyed", import_ctp.keyed,
+                                 "CTP's hashing and date functions as keyed pseudonyms (deid_func:hash_uid, hash_id, "
+                                 "shift_date)");
     import_ctp_command->add_flag("--overwrite", import_ctp.overwrite, "replace an existing output (never a script)");
 
     deid::PutOptions put;
@@ -154,6 +180,15 @@ int main(int argc, char** argv) {
                           "do not wait for each output to reach the disk before it gets its final name");
     put_command->add_option("--explain", put.explain, "print every change made to this input file and why");
     put_command->add_option("--lua-data", put.lua_data, "files the scripts may read with deid.csv (repeatable)");
+    put_command->add_option("--key-file", put.key_file,
+                            "the site's pseudonym key (deid keygen FILE); default in profile mode: the per-user key");
+    put_command->add_option("--layout", put.layout,
+                            "output paths: mirror, uid ({PatientID}/{StudyInstanceUID}/{SeriesInstanceUID}/"
+                            "{SOPInstanceUID}.dcm) or a template of output elements (default: uid with a profile, "
+                            "mirror with recipes)");
+    put_command->add_option("--mapping", put.mapping,
+                            "the crosswalk for the honest broker (SQLite, never inside OUTDIR): per input, its output "
+                            "and every replaced identifier, original -> pseudonym");
 
     deid::GetOptions get;
     auto* get_command = app.add_subcommand("get", "print every element of DICOM files as JSON, keyed by path id");
@@ -166,6 +201,8 @@ int main(int argc, char** argv) {
     auto* inspect_command = app.add_subcommand("inspect", "screen DICOM files with the recipes' %filter groups");
     add_run_options(inspect_command, inspect, "recipes (default: the bundled deid.dicom)");
     inspect_command->add_flag("-q,--quiet", quiet, "no progress display");
+    inspect_command->add_option("--fail-on", inspect.fail_on,
+                                "exit status 3 when a file is flagged by a LABEL of these %filter groups (e.g. blacklist)");
     inspect_command->add_option("--format", inspect_format, "output format")
         ->check(CLI::IsMember({"table", "json", "csv"}));
 
@@ -180,7 +217,9 @@ int main(int argc, char** argv) {
                             "do not wait for each output to reach the disk before it gets its final name");
     clean_command->add_flag("--skip-flagged", clean.skip_flagged,
                             "skip files flagged without regions instead of writing them to quarantine/");
-    clean_command->add_flag("--png", clean.png, "write a before/after PNG preview beside each cleaned file");
+    clean_command->add_option("--png", clean.png_folder,
+                              "write a before/after PNG preview of each cleaned file into this folder (not inside "
+                              "the output folder: it shows the original text)");
 
     deid::VerifyOptions verify;
     std::string verify_format = "text";
@@ -192,11 +231,40 @@ int main(int argc, char** argv) {
         ->required(false);
     verify_command->add_option("-o,--output", verify.output, "the output folder: outputs pair with inputs by relative path");
     verify_command->add_option("--report", verify.report, "put --report file: its input/output pairs");
+    verify_command->add_option("--mapping", verify.mapping, "put --mapping crosswalk: its input/output pairs");
     verify_command->add_option("--profile", verify_profile,
                                kProfileHelp + " (default: what each output's DeidentificationMethodCodeSequence says)");
     verify_command->add_option("--format", verify_format, "output format")->check(CLI::IsMember({"text", "json"}));
-    verify_command->add_option("-j,--jobs", verify.jobs, "worker threads (default: one per core)");
+    add_jobs_option(verify_command, verify.jobs);
     verify_command->add_flag("-q,--quiet", quiet, "no progress display");
+
+    std::string help_topic;
+    auto* help_command = app.add_subcommand("help", "show the help of deid or of one command (deid help put)");
+    help_command->add_option("command", help_topic, "the command");
+
+    std::filesystem::path key_file;
+    auto* keygen_command = app.add_subcommand("keygen", "write a new random pseudonym key (256 bits, mode 0600)");
+    keygen_command->add_option("file", key_file, "the key file to create (never replaced)")->required();
+
+    auto* mapping_command = app.add_subcommand("mapping", "read and merge crosswalks (put --mapping)");
+    mapping_command->require_subcommand(1);
+    std::filesystem::path mapping_file;
+    std::string lookup_pseudonym;
+    std::string lookup_original;
+    auto* lookup_command = mapping_command->add_subcommand("lookup", "the originals of a pseudonym, or the reverse");
+    lookup_command->add_option("file", mapping_file, "the crosswalk")->required();
+    auto* by_pseudonym = lookup_command->add_option("--pseudonym", lookup_pseudonym, "find the original of this pseudonym");
+    auto* by_original = lookup_command->add_option("--original", lookup_original, "find the pseudonym of this original");
+    by_pseudonym->excludes(by_original);
+    auto* export_command = mapping_command->add_subcommand("export", "print the crosswalk as CSV");
+    export_command->add_option("file", mapping_file, "the crosswalk")->required();
+    bool export_csv = true;
+    export_command->add_flag("--csv", export_csv, "CSV (the only format)");
+    std::filesystem::path merged_file;
+    std::vector<std::filesystem::path> merged_inputs;
+    auto* merge_command = mapping_command->add_subcommand("merge", "union crosswalks (of --shard runs) into a new one");
+    merge_command->add_option("out", merged_file, "the crosswalk to create")->required();
+    merge_command->add_option("inputs", merged_inputs, "the crosswalks to merge")->required();
 
     // DCMTK's own log lines ("W: DcmItem: Length of element ... is odd") name
     // no file and interleave between workers; deid reports per file instead.
@@ -209,6 +277,20 @@ int main(int argc, char** argv) {
         return status == 0 ? 0 : deid::kExitRecipeError;
     }
 
+    if (help_command->parsed()) {
+        if (help_topic.empty()) {
+            std::cout << app.help();
+            return 0;
+        }
+        try {
+            std::cout << app.get_subcommand(help_topic)->help(app.get_name());
+            return 0;
+        } catch (const CLI::OptionNotFound&) {
+            std::cerr << "deid help: no command '" << help_topic << "' (deid help lists them)\n";
+            return deid::kExitRecipeError;
+        }
+    }
+
     try {
         const auto& dictionary = deid::standard_dictionary();
         if (lint_command->parsed()) {
@@ -219,7 +301,11 @@ int main(int argc, char** argv) {
             if (!lint_profile.empty() && !(lint.profile = profile_of(lint_profile, "lint"))) {
                 return deid::kExitRecipeError;
             }
-            lint.format = lint_format == "json" ? deid::LintFormat::json : deid::LintFormat::text;
+            lint.format = lint_format == "json"    ? deid::LintFormat::json
+                          : lint_format == "sarif"  ? deid::LintFormat::sarif
+                          : lint_format == "github" ? deid::LintFormat::github
+                                                    : deid::LintFormat::text;
+            lint.standard_input = &std::cin;
             return deid::run_lint(lint, dictionary, std::cout, std::cerr);
         }
         if (import_ctp_command->parsed()) {
@@ -257,6 +343,26 @@ int main(int argc, char** argv) {
                 put.shard = deid::Shard{std::stoul(shard.substr(0, slash)), std::stoul(shard.substr(slash + 1))};
             }
             return deid::run_put(put, dictionary, std::cout, std::cerr);
+        }
+        if (keygen_command->parsed()) {
+            return deid::run_keygen(key_file, std::cout, std::cerr);
+        }
+        if (lookup_command->parsed()) {
+            if (by_pseudonym->count() + by_original->count() != 1) {
+                std::cerr << "deid mapping lookup: give --pseudonym VALUE or --original VALUE\n";
+                return deid::kExitRecipeError;
+            }
+            return by_pseudonym->count() > 0
+                       ? deid::run_mapping_lookup(mapping_file, deid::LookupBy::pseudonym, lookup_pseudonym, std::cout,
+                                                  std::cerr)
+                       : deid::run_mapping_lookup(mapping_file, deid::LookupBy::original, lookup_original, std::cout,
+                                                  std::cerr);
+        }
+        if (export_command->parsed()) {
+            return deid::run_mapping_export(mapping_file, std::cout, std::cerr);
+        }
+        if (merge_command->parsed()) {
+            return deid::run_mapping_merge(merged_file, merged_inputs, std::cout, std::cerr);
         }
         if (verify_command->parsed()) {
             if (!verify_profile.empty() && !(verify.profile = profile_of(verify_profile, "verify"))) {

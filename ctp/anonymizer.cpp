@@ -20,6 +20,7 @@
 #include "grammar/ctp/script.hpp"
 #include "stdlib/ctp/functions.hpp"
 #include "stdlib/ctp/interpreter.hpp"
+#include "stdlib/pseudonyms.hpp"
 #include "support/strings.hpp"
 
 namespace deid::ctp {
@@ -51,12 +52,21 @@ struct Rule {
     SourceSpan span;
 };
 
-// CTP's keyed counterparts (issue 13): what --ctp-keyed maps each function to.
-std::optional<std::string_view> keyed_builtin(std::string_view function) {
+// --ctp-keyed: the keyed pseudonym (README "Keyed pseudonyms") each of
+// CTP's hashing and date functions becomes (stdlib::ctp::is_keyed_function).
+std::string_view keyed_builtin(std::string_view function) {
     if (function == "hashuid") return "hash_uid";
-    if (function == "hash" || function == "hashptid" || function == "hashname") return "hash_id";
     if (function == "incrementdate" || function == "hashdate") return "shift_date";
-    return std::nullopt;
+    return "hash_id";  // hash, hashname, hashptid
+}
+
+// Whether a script calls one of the functions --ctp-keyed replaces.
+bool calls_keyed_function(const Script& pieces) {
+    return std::any_of(pieces.pieces.begin(), pieces.pieces.end(), [](const Piece& piece) {
+        const auto* call = std::get_if<Call>(&piece);
+        return call != nullptr && (stdlib::ctp::is_keyed_function(call->name) ||
+                                   std::any_of(call->clauses.begin(), call->clauses.end(), calls_keyed_function));
+    });
 }
 
 // One argument escaped so that CTP's argument reader gives it back.
@@ -292,14 +302,6 @@ private:
                                    "(...)' into the element as text)");
             return false;
         }
-        if (options_.keyed) {
-            if (const auto keyed = keyed_builtin(call.name)) {
-                diagnostics_.error(name_span, "ctp-keyed",
-                                   "--ctp-keyed: @" + call.name + " would become deid_func:" + std::string(*keyed) +
-                                       ", which needs --key-file (issue 13: keyed pseudonyms are not in this build yet)");
-                return false;
-            }
-        }
         bool good = check_arguments(script, call);
         for (const auto& clause : call.clauses) {
             good = check(script, clause) && good;
@@ -514,7 +516,10 @@ private:
         if (is_literal(pieces)) {
             return action(script, set, literal(literal_text(pieces), value_span));
         }
-        if (pieces.pieces.size() == 1 && std::holds_alternative<Call>(pieces.pieces.front())) {
+        // --ctp-keyed with @always(): an absent element is created only as
+        // CTP would, which the whole script decides.
+        const bool keyed_creation = options_.keyed && always && calls_keyed_function(pieces);
+        if (pieces.pieces.size() == 1 && std::holds_alternative<Call>(pieces.pieces.front()) && !keyed_creation) {
             if (auto value = function_value(script, std::get<Call>(pieces.pieces.front()), value_span)) {
                 return action(script, set, std::move(*value));
             }
@@ -555,7 +560,9 @@ private:
         for (const auto& [range, replacement] : replacements) {
             text.replace(range.begin, range.end - range.begin, replacement);
         }
-        return builtin_value("ctp_script", {{"script", stdlib::ctp::percent_encode(text), span}}, span);
+        const bool keyed = options_.keyed && calls_keyed_function(pieces);
+        return builtin_value(keyed ? "ctp_keyed_script" : "ctp_script", {{"script", stdlib::ctp::percent_encode(text), span}},
+                             span);
     }
 
     void collect_rewrites(const ElementScript& script, const Script& pieces,
@@ -636,6 +643,14 @@ private:
             return true;
         };
         const std::string& name = call.name;
+        if (options_.keyed && stdlib::ctp::is_keyed_function(name)) {
+            const std::size_t of = name == "hashuid" || name == "hashptid" ? 1 : 0;
+            if (!element_option("of", of)) {
+                return std::nullopt;  // a path: the whole script reads it
+            }
+            add_keyed_options(script, call, of, options);
+            return builtin_value(std::string(keyed_builtin(name)), options, span);
+        }
         std::string builtin = "ctp_" + name;
         if (name == "hashuid") {
             text_option("root", 0, true);
@@ -708,6 +723,36 @@ private:
             return std::nullopt;  // @if, @select, @append of functions, @always(): the whole script
         }
         return builtin_value(builtin, options, span);
+    }
+
+    // --ctp-keyed: the keyed pseudonym in place of CTP's function. The
+    // element read stays (`of`, argument `of` of the call); what only CTP's
+    // algorithm needs goes: the UID root (keyed UIDs are 2.25.), the site,
+    // the days (the patient's offset: the one the profile's shift_date
+    // gives), the element hashed for @hashdate's days.
+    void add_keyed_options(const ElementScript& script, const Call& call, std::size_t of, std::vector<OptionText>& options) {
+        const std::string& name = call.name;
+        const std::size_t length_at = of + 1;
+        if ((name == "hash" || name == "hashname" || name == "hashptid") && length_at < call.arguments.size()) {
+            const Argument& argument = call.arguments[length_at];
+            const auto ctp_length = stdlib::ctp::java_parse_long(parameter(script, argument).value_or(""));
+            const int length = stdlib::ctp::keyed_id_length(ctp_length);
+            if (ctp_length && *ctp_length > 0 && *ctp_length != length) {
+                diagnostics_.note(span_in(script, argument.range), "ctp-keyed",
+                                  "--ctp-keyed: a keyed ID has " + std::to_string(stdlib::kShortestId) + " to " +
+                                      std::to_string(stdlib::kLongestId) + " characters; this one gets " +
+                                      std::to_string(length));
+            }
+            options.push_back({"length", std::to_string(length), span_in(script, argument.range)});
+        }
+        if (name == "hashdate" && call.arguments.size() > 1) {
+            const auto hashed = element_named(call.arguments[1].text, dictionary_);
+            if (!hashed || hashed->first != 0x0010 || hashed->second != 0x0020) {
+                diagnostics_.note(span_in(script, call.arguments[1].range), "ctp-keyed",
+                                  "--ctp-keyed: dates move by the patient's offset (from PatientID and "
+                                  "IssuerOfPatientID), not by days hashed from this element");
+            }
+        }
     }
 
     // ------------------------------------------------------ global rules --

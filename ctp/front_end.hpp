@@ -31,7 +31,7 @@ std::optional<ScriptKind> detect_script_kind(std::string_view text);
 
 struct TranslationOptions {
     // --ctp-keyed: CTP's hashing and date functions become deid's keyed
-    // pseudonyms (issue 13) instead of CTP's own algorithms.
+    // pseudonyms (README "Keyed pseudonyms") instead of CTP's own algorithms.
     bool keyed = false;
 };
 

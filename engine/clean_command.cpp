@@ -9,6 +9,7 @@
 #include "engine/flagged_files.hpp"
 #include "engine/input_loading.hpp"
 #include "engine/output_guard.hpp"
+#include "engine/run_variables.hpp"
 #include "engine/parallel_batch.hpp"
 #include "engine/run_gate.hpp"
 #include "interpreter/eval/filters.hpp"
@@ -71,7 +72,7 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
             case PixelVerdict::unchanged: result.status = CleanStatus::unchanged; break;
             case PixelVerdict::clean: {
                 std::unique_ptr<DcmDataset> before;
-                if (options.png) {
+                if (options.png_folder) {
                     // Decoded first, so that the preview can show it whatever the codec.
                     if (const std::string error = decode_pixels(file); !error.empty()) {
                         return fail(error);
@@ -86,7 +87,7 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
                     err << input.path.string() << ": note: " << report.note << '\n';
                 }
                 if (before) {
-                    auto png = target;
+                    auto png = *options.png_folder / input.relative;
                     png += ".png";
                     std::filesystem::create_directories(png.parent_path());
                     if (const auto error = write_clean_preview(*before, *file.getDataset(), outcome.matches, png);
@@ -115,7 +116,8 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
 
 int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
     const bool use_default = options.with_default_recipe || options.recipes.empty();
-    const auto plan = compile_for_run({options.recipes, use_default, {}, {}, {options.ctp_scripts, options.ctp_keyed}}, dictionary, options.force, err);
+    const auto plan = compile_for_run({options.recipes, use_default, {}, {}, std::nullopt, {}, {options.ctp_scripts, options.ctp_keyed}},
+                                      dictionary, options.force, err);
     if (!plan) {
         return kExitRecipeError;
     }
@@ -124,6 +126,22 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
     if (const auto refusal = guard.refusal()) {
         err << "deid clean: error: " << *refusal << '\n';
         return kExitRecipeError;
+    }
+    if (options.png_folder) {
+        // The previews show the original pixels: never among the outputs or inputs.
+        if (const auto refusal = OutputGuard(options.inputs, *options.png_folder, files).refusal()) {
+            err << "deid clean: error: --png: " << *refusal << '\n';
+            return kExitRecipeError;
+        }
+        const auto png = normalised_path(*options.png_folder);
+        const auto out = normalised_path(options.output);
+        const auto [out_end, png_end] = std::mismatch(out.begin(), out.end(), png.begin(), png.end());
+        if (out_end == out.end()) {
+            err << "deid clean: error: --png " << options.png_folder->string() << " is inside the output folder "
+                << options.output.string() << ": the previews show the original burned-in text, which the output "
+                << "folder must not hold\n";
+            return kExitRecipeError;
+        }
     }
     if (const auto collision = guard.colliding_inputs()) {
         err << "deid clean: error: " << describe(*collision) << '\n';
@@ -148,7 +166,10 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
             << (options.skip_flagged ? " flagged and skipped, " : " quarantined, ") << counts[CleanStatus::failed]
             << " failed\n";
     progress.print(summary.str());
-    return counts[CleanStatus::failed] > 0 ? 1 : 0;
+    if (counts[CleanStatus::failed] > 0) {
+        return kExitFileFailed;
+    }
+    return counts[CleanStatus::set_aside] > 0 ? kExitSetAside : kExitOk;
 }
 
 }  // namespace deid

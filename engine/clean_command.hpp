@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <vector>
 
@@ -14,7 +15,10 @@ namespace deid {
 struct CleanOptions : BatchOptions {
     bool overwrite = false;
     bool skip_flagged = false;  // flagged files without regions: skip instead of quarantine
-    bool png = false;           // write NAME.png beside each cleaned file: before | after, regions outlined
+    // --png DIR: a before | after preview of each cleaned file, regions
+    // outlined, at DIR/RELATIVE.png. Its left half shows the original
+    // burned-in text, so DIR may not be inside OUTDIR (or among the inputs).
+    std::optional<std::filesystem::path> png_folder;
     std::filesystem::path output;
     bool sync = true;                   // fsync every output before it gets its final name
     FileSystem* file_system = nullptr;  // where outputs go; tests inject failures (default: the disk)

@@ -43,7 +43,17 @@ Compiled compile(const CompileRequest& request, const ElementDictionary& diction
                                                 compiled.diagnostics));
     }
     for (const auto& path : request.recipes) {
+        if (path == "-") {
+            recipes.push_back(parse_rules_text(request.standard_input.value_or(""), "<stdin>",
+                                               is_forced_ctp_script(path, request.front_end), request.front_end,
+                                               dictionary, compiled.diagnostics));
+            continue;
+        }
         recipes.push_back(read_rules_file(path, request.front_end, dictionary, compiled.diagnostics));
+    }
+    for (const auto& recipe : request.texts) {
+        recipes.push_back(parse_rules_text(recipe.text, recipe.name, recipe.ctp_script, request.front_end, dictionary,
+                                           compiled.diagnostics));
     }
     const ast::CombinedRecipe combined = ast::combine(recipes, compiled.diagnostics);
     compiled.plan = resolve(combined, dictionary, request.options, compiled.diagnostics);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,13 +13,22 @@
 
 namespace deid {
 
-// How files given as recipes are read: recipe text, or RSNA CTP scripts.
+// How the rules given are read: recipe text, or RSNA CTP scripts.
 struct FrontEndOptions {
-    // Files given with --ctp: read as CTP scripts whatever they look like
-    // (an error when they are none). Other files are CTP scripts when their
-    // content says so (ctp::detect_script_kind), recipes otherwise.
+    // Files given with --ctp ("-" for standard input): read as CTP scripts
+    // whatever they look like (an error when they are none). Other files
+    // and texts are CTP scripts when their content says so
+    // (ctp::detect_script_kind), recipes otherwise.
     std::vector<std::filesystem::path> ctp_scripts;
     bool ctp_keyed = false;  // --ctp-keyed
+};
+
+// Recipe text held in memory (embedders), named for diagnostics: a recipe,
+// or an RSNA CTP script (by its content, or `ctp_script`).
+struct RecipeText {
+    std::string name;
+    std::string text;
+    bool ctp_script = false;
 };
 
 struct CompileRequest {
@@ -28,13 +38,11 @@ struct CompileRequest {
     // Shipped recipes run after the default and before `recipes` (the
     // profiles: "deid.profile.basic", ...).
     std::vector<std::string> bundled = {};
+    // The text of the recipe named "-" (standard input), if one is.
+    std::optional<std::string> standard_input = {};
+    std::vector<RecipeText> texts = {};  // after `recipes`
     FrontEndOptions front_end = {};
 };
-
-// Reads one file given as a recipe: a recipe, or a CTP script compiled into
-// the same AST (engine/compile.cpp).
-ast::Recipe read_rules_file(const std::filesystem::path& path, const FrontEndOptions& front_end,
-                            const ElementDictionary& dictionary, Diagnostics& diagnostics);
 
 struct Compiled {
     plan::Plan plan;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/input_loading.hpp"
+#include "runtime/dicom/character_set.hpp"
 #include "engine/json_member.hpp"
 #include "engine/parallel_batch.hpp"
 #include "engine/run_gate.hpp"
@@ -78,6 +79,9 @@ FileIdentifiers identifiers_of(const InputFile& input, const std::set<std::uint3
     std::size_t failed = 0;
     try {
         if (const auto loaded = load_input(input, err, failed)) {
+            if (const auto conversion = convert_text_to_utf8(*loaded); conversion && !conversion->error.empty()) {
+                err << input.path.string() << ": warning: " << describe(*conversion) << '\n';
+            }
             const DcmtkDataset dataset(*loaded);
             nlohmann::ordered_json file = nlohmann::ordered_json::object();
             for (const auto& element : dataset.elements()) {
@@ -108,7 +112,9 @@ int run_get(const GetOptions& options, const ElementDictionary& dictionary, std:
         }
     }
     if (!options.recipes.empty() || options.with_default_recipe) {
-        if (!compile_for_run({options.recipes, options.with_default_recipe, resolve, {}, {options.ctp_scripts, options.ctp_keyed}}, dictionary, options.force, err)) {
+        if (!compile_for_run({options.recipes, options.with_default_recipe, resolve, {}, std::nullopt, {},
+                              {options.ctp_scripts, options.ctp_keyed}},
+                             dictionary, options.force, err)) {
             return kExitRecipeError;
         }
     }

@@ -22,7 +22,10 @@ std::string header_comment(const ImportCtpOptions& options) {
            ".\n"
            "# Each action and LABEL follows a comment quoting the CTP line it came from. The deid_func:ctp_*\n"
            "# built-ins run CTP's own algorithms (README, \"Coming from CTP\"), so this recipe and the scripts\n"
-           "# give the same output.\n"
+           "# give the same output" +
+           std::string(options.keyed ? "; the keyed pseudonyms (hash_uid, hash_id, shift_date) the same\n"
+                                       "# only under the same key (--key-file).\n"
+                                     : ".\n") +
            "FORMAT dicom\n";
 }
 

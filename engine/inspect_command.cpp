@@ -1,5 +1,6 @@
 #include "engine/inspect_command.hpp"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/input_loading.hpp"
+#include "runtime/dicom/character_set.hpp"
 #include "engine/json_member.hpp"
 #include "engine/parallel_batch.hpp"
 #include "engine/run_gate.hpp"
@@ -110,6 +112,7 @@ Screened screen_file(const plan::Plan& plan, const InputFile& input, InspectForm
     std::size_t failed = 0;
     try {
         if (const auto loaded = load_input(input, err, failed)) {
+            (void)convert_text_to_utf8(*loaded);  // criteria are UTF-8 text
             const FilterOutcome outcome = screen(plan, DcmtkDataset(*loaded));
             result.loaded = true;
             result.flagged = outcome.flagged;
@@ -146,14 +149,30 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
             return kExitRecipeError;
         }
     }
-    const auto plan = compile_for_run({options.recipes, use_default, resolve, {}, {options.ctp_scripts, options.ctp_keyed}}, dictionary, options.force, err);
+    const auto plan =
+        compile_for_run({options.recipes, use_default, resolve, {}, std::nullopt, {}, {options.ctp_scripts, options.ctp_keyed}},
+                        dictionary, options.force, err);
     if (!plan) {
         return kExitRecipeError;
+    }
+    for (const auto& group : options.fail_on) {
+        const bool known = std::any_of(plan->filters.begin(), plan->filters.end(),
+                                       [&](const plan::FilterGroup& filter) { return filter.name == group; });
+        if (!known) {
+            std::string names;
+            for (const auto& filter : plan->filters) {
+                names += (names.empty() ? "" : ", ") + filter.name;
+            }
+            err << "deid inspect: error: --fail-on names no %filter group '" << group << "' (the recipes have: "
+                << (names.empty() ? "none" : names) << ")\n";
+            return kExitRecipeError;
+        }
     }
     std::map<std::string, std::size_t> per_group;
     std::size_t screened = 0;
     std::size_t flagged = 0;
     std::size_t failed = 0;
+    std::size_t failing_matches = 0;  // files flagged by a --fail-on group
     switch (options.format) {
         case InspectFormat::csv: out << "file,flagged,group,label,mask,region\n"; break;
         case InspectFormat::json: out << "{\n  \"files\": {"; break;
@@ -177,6 +196,9 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
             for (const auto& group : result.groups) {
                 ++per_group[group];
             }
+            failing_matches += std::any_of(result.groups.begin(), result.groups.end(), [&](const std::string& group) {
+                return std::find(options.fail_on.begin(), options.fail_on.end(), group) != options.fail_on.end();
+            }) ? 1 : 0;
             progress.file_done(result.messages);
         });
     if (options.format == InspectFormat::json) {
@@ -189,8 +211,14 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
     for (const auto& [group, count] : per_group) {
         summary << "; " << group << ": " << count;
     }
+    if (!options.fail_on.empty()) {
+        summary << "; " << failing_matches << " flagged by --fail-on";
+    }
     progress.print(summary.str() + "\n");
-    return failed > 0 ? 1 : 0;
+    if (failed > 0) {
+        return kExitFileFailed;
+    }
+    return failing_matches > 0 ? kExitSetAside : kExitOk;
 }
 
 }  // namespace deid

@@ -121,6 +121,22 @@ std::optional<std::string> OutputGuard::check_target(const InputFile& input,
     return std::nullopt;
 }
 
+std::optional<std::string> OutputGuard::check_side_file(const std::filesystem::path& file,
+                                                        std::string_view what) const {
+    const auto real = resolved(file);
+    if (is_within(real, output_real_)) {
+        return std::string(what) + " " + file.string() + " is inside the output folder " + output_.string() +
+               ": it holds identifying data and must be kept apart from the de-identified files";
+    }
+    for (const auto& input_folder : input_folders_) {
+        if (is_within(real, input_folder)) {
+            return std::string(what) + " " + file.string() + " is inside the input folder " + input_folder.string() +
+                   "; deid never writes into its input";
+        }
+    }
+    return std::nullopt;
+}
+
 bool OutputGuard::claim(const std::filesystem::path& target) {
     const std::size_t hash = std::hash<std::string>{}(target.lexically_normal().string());
     const std::lock_guard guard(lock_);

@@ -52,6 +52,12 @@ public:
     // already has it. Thread-safe.
     bool claim(const std::filesystem::path& target);
 
+    // Why a file the run keeps beside its outputs (the crosswalk, `what`)
+    // may not be `file`: inside the output folder (it would be taken for
+    // de-identified data) or inside an input folder. Symbolic links resolved.
+    [[nodiscard]] std::optional<std::string> check_side_file(const std::filesystem::path& file,
+                                                             std::string_view what) const;
+
 private:
     std::vector<std::filesystem::path> inputs_;
     std::filesystem::path output_;

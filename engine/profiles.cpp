@@ -10,7 +10,6 @@
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "engine/compile.hpp"
@@ -42,6 +41,7 @@ constexpr std::string_view kBasicCode = "113100";
 constexpr std::string_view kBasicMeaning = "Basic Application Confidentiality Profile";
 constexpr std::string_view kCleanPixelCode = "113101";
 constexpr std::string_view kCleanPixelMeaning = "Clean Pixel Data Option";
+constexpr std::string_view kKeyValuePrefix = "pseudonym key fingerprint ";
 
 const ProfileOptionInfo& info_of(ProfileOption option) { return kOptions[static_cast<std::size_t>(option)]; }
 
@@ -129,6 +129,7 @@ std::vector<std::string> profile_recipes(const Profile& profile) {
     for (const auto option : profile.options) {
         names.push_back("deid.profile." + std::string(info_of(option).flag));
     }
+    names.emplace_back("deid.profile.pseudonyms");
     return names;
 }
 
@@ -143,17 +144,52 @@ std::vector<std::pair<std::string_view, std::string_view>> method_codes(const Pr
     return codes;
 }
 
-std::vector<std::string> method_description(const Profile& profile) {
+std::vector<std::string> method_description(const Profile& profile, std::string_view key_fingerprint) {
     std::vector<std::string> values = {std::string("deid ") + DEID_VERSION};
     for (const auto& [code, meaning] : method_codes(profile)) {
         values.emplace_back(meaning);
     }
+    if (!key_fingerprint.empty()) {
+        values.push_back(method_key_value(key_fingerprint));
+    }
     return values;
 }
 
-std::vector<Change> write_method_elements(DcmFileFormat& file, const Profile& profile) {
+std::string method_key_value(std::string_view key_fingerprint) {
+    return std::string(kKeyValuePrefix) + std::string(key_fingerprint);
+}
+
+std::string recorded_key_fingerprint(DcmFileFormat& file) {
+    OFString joined;
+    if (file.getDataset()->findAndGetOFStringArray(DCM_DeidentificationMethod, joined).bad()) {
+        return "";
+    }
+    for (const auto& value : split_multi_value(joined.c_str())) {
+        const std::string_view text = trim(value);
+        if (text.starts_with(kKeyValuePrefix)) {
+            return std::string(text.substr(kKeyValuePrefix.size()));
+        }
+    }
+    return "";
+}
+
+Change add_method_key_value(DcmFileFormat& file, std::string_view key_fingerprint) {
     DcmDataset& dataset = *file.getDataset();
-    const std::vector<std::string> description = method_description(profile);
+    OFString joined;
+    std::vector<std::string> before;
+    if (dataset.findAndGetOFStringArray(DCM_DeidentificationMethod, joined).good() && !joined.empty()) {
+        before = split_multi_value(joined.c_str());
+    }
+    std::vector<std::string> after = before;
+    after.push_back(method_key_value(key_fingerprint));
+    dataset.putAndInsertOFStringArray(DCM_DeidentificationMethod, join_multi_value(after).c_str());
+    return Change{"(0012,0063)", "DeidentificationMethod", before.empty() ? ChangeKind::added : ChangeKind::replaced,
+                  before, after, SourceSpan{std::string(kProfileMachinery), 0, 0, 0}};
+}
+
+std::vector<Change> write_method_elements(DcmFileFormat& file, const Profile& profile, std::string_view key_fingerprint) {
+    DcmDataset& dataset = *file.getDataset();
+    const std::vector<std::string> description = method_description(profile, key_fingerprint);
     const std::string joined = join_multi_value(description);
     dataset.putAndInsertOFStringArray(DCM_DeidentificationMethod, joined.c_str());
     // Whatever an earlier de-identification recorded is replaced: the codes
@@ -176,13 +212,14 @@ std::vector<Change> write_method_elements(DcmFileFormat& file, const Profile& pr
             Change{"(0012,0064)", "DeidentificationMethodCodeSequence", ChangeKind::added, {}, listed, by}};
 }
 
-std::optional<Change> replace_meta_uid_without_dataset_uid(DcmFileFormat& file, const Profile& profile) {
+std::optional<Change> replace_meta_uid_without_dataset_uid(DcmFileFormat& file, const Profile& profile,
+                                                           std::string_view key) {
     OFString uid;
     if (profile.has(ProfileOption::retain_uids) || file.getDataset()->tagExistsWithValue(DCM_SOPInstanceUID) ||
         file.getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPInstanceUID, uid).bad() || uid.empty()) {
         return std::nullopt;
     }
-    const std::string replaced = stdlib::consistent_uid(uid.c_str(), "");
+    const std::string replaced = stdlib::consistent_uid(uid.c_str(), key);
     file.getMetaInfo()->putAndInsertString(DCM_MediaStorageSOPInstanceUID, replaced.c_str());
     return Change{"(0002,0003)", "MediaStorageSOPInstanceUID", ChangeKind::replaced, {uid.c_str()}, {replaced},
                   SourceSpan{std::string(kProfileMachinery), 0, 0, 0}};
@@ -226,47 +263,63 @@ void add_default_filters(plan::Plan& plan, const ElementDictionary& dictionary) 
                         std::make_move_iterator(bundled.plan.filters.end()));
 }
 
-std::int64_t run_date_shift(std::string_view pseudonym_key) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> bytes{};
-    if (!pseudonym_key.empty()) {
-        constexpr std::string_view kPurpose = "deid date shift";
-        unsigned int length = 0;
-        HMAC(EVP_sha256(), pseudonym_key.data(), static_cast<int>(pseudonym_key.size()),
-             reinterpret_cast<const unsigned char*>(kPurpose.data()), kPurpose.size(), bytes.data(), &length);
-    } else if (RAND_bytes(bytes.data(), 8) != 1) {
+std::int64_t run_date_shift() {
+    std::array<unsigned char, 8> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
         throw std::runtime_error("the system's random number generator failed");
     }
     return shift_from(bytes.data());
 }
 
-bool needs_file_context(const plan::Plan& plan) {
-    return std::any_of(plan.actions.begin(), plan.actions.end(), [](const plan::HeaderAction& action) {
+namespace {
+
+// Every built-in the plan's actions call.
+template <typename Test>
+bool any_builtin(const plan::Plan& plan, Test test) {
+    return std::any_of(plan.actions.begin(), plan.actions.end(), [&](const plan::HeaderAction& action) {
         const auto* builtin = action.value ? std::get_if<plan::BuiltinSource>(&*action.value) : nullptr;
-        return builtin != nullptr && builtin->builtin->needs_file_context;
+        return builtin != nullptr && test(*builtin->builtin);
     });
 }
 
-void prepare_file_context(DcmFileFormat& file, const Profile& profile, bool whole_file, std::string_view key,
+std::string top_level_text(DcmFileFormat& file, const DcmTagKey& tag) {
+    OFString value;
+    if (file.getDataset()->findAndGetOFStringArray(tag, value).bad()) {
+        return "";
+    }
+    return std::string(trim(value.c_str()));
+}
+
+}  // namespace
+
+bool needs_identifying_values(const plan::Plan& plan) {
+    return any_builtin(plan, [](const stdlib::Builtin& builtin) { return builtin.needs_identifying_values; });
+}
+
+bool needs_pseudonym_key(const plan::Plan& plan) {
+    return any_builtin(plan, [](const stdlib::Builtin& builtin) { return builtin.needs_key; });
+}
+
+void prepare_file_context(DcmFileFormat& file, const Profile& profile, bool identifying, std::string_view key,
                           std::int64_t date_shift_days, FileContext& context) {
     context.builtins = {};
-    context.builtins.pseudonym_key = key;
-    context.builtins.date_shift_days = date_shift_days;
-    context.originals.clear();
+    context.report = {};
     context.identifying.clear();
-    if (!whole_file) {
-        return;
+    context.patient_id = top_level_text(file, DCM_PatientID);
+    context.issuer_of_patient_id = top_level_text(file, DCM_IssuerOfPatientID);
+    context.builtins.pseudonym_key = key;
+    context.builtins.patient_id = context.patient_id;
+    context.builtins.issuer_of_patient_id = context.issuer_of_patient_id;
+    context.builtins.date_shift_days = date_shift_days;
+    context.builtins.report = &context.report;
+    if (identifying) {
+        const DcmtkDataset dataset(file);
+        const IdentifyingValues identity = collect_identity(dataset, profile, [&dataset](const ElementInfo& element) {
+            return dataset.bytes(element.path, kBinaryBytesSearched);
+        });
+        context.identifying = identity.significant_tokens();
+        context.builtins.identifying = &context.identifying;
     }
-    const DcmtkDataset dataset(file);
-    for (const auto& element : dataset.elements()) {
-        if (auto values = dataset.values(element.path); values && !element.is_sequence()) {
-            context.originals.emplace(element.path, join_multi_value(*values));
-        }
-    }
-    const IdentifyingValues identity = collect_identity(
-        dataset, profile, [&dataset](const ElementInfo& element) { return dataset.bytes(element.path, kBinaryBytesSearched); });
-    context.identifying = identity.significant_tokens();
-    context.builtins.originals = &context.originals;
-    context.builtins.identifying = &context.identifying;
 }
 
 }  // namespace deid

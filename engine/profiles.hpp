@@ -59,24 +59,37 @@ struct Profile {
 std::variant<Profile, std::string> parse_profile(std::string_view text);
 // "basic,retain-uids,..." as --profile takes it.
 std::string profile_text(const Profile& profile);
-// The bundled recipes the profile runs, in order: "deid.profile.basic", ...
+// The bundled recipes the profile runs, in order: "deid.profile.basic", the
+// options, and last "deid.profile.pseudonyms" (keyed pseudonyms for the IDs
+// the profile empties: profile runs always have a key).
 std::vector<std::string> profile_recipes(const Profile& profile);
 // What DeidentificationMethod (0012,0063) says: "deid VERSION", the profile
-// and each option by their code meanings (each value at most 64 characters).
-std::vector<std::string> method_description(const Profile& profile);
+// and each option by their code meanings (each value at most 64 characters),
+// and, for a run with a key, its fingerprint (method_key_value).
+std::vector<std::string> method_description(const Profile& profile, std::string_view key_fingerprint = {});
+// The DeidentificationMethod value naming the key of a run:
+// "pseudonym key fingerprint 0123456789abcdef".
+std::string method_key_value(std::string_view key_fingerprint);
+// The fingerprint an output's DeidentificationMethod names, or "".
+std::string recorded_key_fingerprint(DcmFileFormat& file);
 // The codes of DeidentificationMethodCodeSequence: 113100 and one per option.
 std::vector<std::pair<std::string_view, std::string_view>> method_codes(const Profile& profile);
 
 // Writes DeidentificationMethod and DeidentificationMethodCodeSequence
 // (after the recipes: they describe the whole run) and returns them as
 // changes for --explain, attributed to the profile.
-std::vector<Change> write_method_elements(DcmFileFormat& file, const Profile& profile);
+std::vector<Change> write_method_elements(DcmFileFormat& file, const Profile& profile,
+                                          std::string_view key_fingerprint = {});
+// Recipe runs with a key: adds the key's value to DeidentificationMethod
+// (after the recipes' own), so that an output names the key that made it.
+Change add_method_key_value(DcmFileFormat& file, std::string_view key_fingerprint);
 
 // The meta header's MediaStorageSOPInstanceUID follows the dataset's
 // SOPInstanceUID when the file is written; a dataset without one leaves
 // the meta copy as the input had it, which the U rule replaces here (unless
 // retain-uids keeps UIDs). The change, if any.
-std::optional<Change> replace_meta_uid_without_dataset_uid(DcmFileFormat& file, const Profile& profile);
+std::optional<Change> replace_meta_uid_without_dataset_uid(DcmFileFormat& file, const Profile& profile,
+                                                           std::string_view key = {});
 // How --explain names what the profile machinery did.
 inline constexpr std::string_view kProfileMachinery = "<profile machinery>";
 
@@ -92,26 +105,32 @@ bool says_burned_in(DcmFileFormat& file);
 // have none, and --clean-pixels screens with them.
 void add_default_filters(plan::Plan& plan, const ElementDictionary& dictionary);
 
-// The run's date shift for retain-long-modified-dates, in days: from the
-// pseudonym key when there is one, else drawn once per run (1 to 10 years
-// back, never 0).
-std::int64_t run_date_shift(std::string_view pseudonym_key);
+// For runs without a pseudonym key (an embedder's; put always has one when
+// shift_date is called): one date shift drawn for the whole run, 1 to 10
+// years back. With a key, shift_date uses the patient's offset instead.
+std::int64_t run_date_shift();
 
-// Whether the plan calls a built-in that needs the file's context (the
-// values before any action, the identifying values).
-bool needs_file_context(const plan::Plan& plan);
+// Whether the plan calls a built-in that reads the file's identifying
+// values (clean_text), which cost a pass over the file to collect. (The
+// values before any action come from the evaluator itself.)
+bool needs_identifying_values(const plan::Plan& plan);
+
+// Whether the plan calls a built-in derived from the pseudonym key.
+bool needs_pseudonym_key(const plan::Plan& plan);
 
 // What the built-ins see of one file (stdlib/builtin_context.hpp). Built in
 // place: `builtins` points into the object.
 struct FileContext {
-    std::unordered_map<std::string, std::string> originals;
     std::vector<stdlib::IdentifyingToken> identifying;
+    std::string patient_id;
+    std::string issuer_of_patient_id;
+    stdlib::PseudonymReport report;
     stdlib::BuiltinContext builtins;
 };
 // Fills `context` for `file` before any action: the run's key and date
-// shift always; with `whole_file`, every element's value and the file's
+// shift and the file's patient always; with `identifying`, the file's
 // identifying values under `profile` (engine/identity.hpp).
-void prepare_file_context(DcmFileFormat& file, const Profile& profile, bool whole_file, std::string_view key,
+void prepare_file_context(DcmFileFormat& file, const Profile& profile, bool identifying, std::string_view key,
                           std::int64_t date_shift_days, FileContext& context);
 
 }  // namespace deid

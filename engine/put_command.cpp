@@ -9,13 +9,19 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/crosswalk.hpp"
 #include "engine/flagged_files.hpp"
 #include "engine/output_guard.hpp"
+#include "engine/output_layout.hpp"
+#include "engine/pseudonym_key.hpp"
+#include "engine/replaced_identifiers.hpp"
 #include "engine/parallel_batch.hpp"
 #include "engine/progress.hpp"
 #include "engine/run_gate.hpp"
 #include "engine/run_report.hpp"
+#include "engine/run_variables.hpp"
 #include "interpreter/eval/evaluator.hpp"
+#include "runtime/dicom/character_set.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/file_system.hpp"
@@ -29,67 +35,9 @@
 namespace deid {
 namespace {
 
-constexpr int kExitFileFailed = 1;
 // Warnings that name a file's own values are all different; past this many
 // distinct ones each is just printed, so memory does not grow with the corpus.
 constexpr std::size_t kWarningsRemembered = 10'000;
-
-std::string as_variable(const nlohmann::json& value) {
-    if (value.is_string()) {
-        return value.get<std::string>();
-    }
-    if (value.is_array()) {
-        std::string joined;
-        for (std::size_t i = 0; i < value.size(); ++i) {
-            joined += (i == 0 ? "" : "\\") + as_variable(value[i]);
-        }
-        return joined;
-    }
-    return value.dump();
-}
-
-std::optional<nlohmann::json> read_json_object(const std::filesystem::path& path, std::string_view what,
-                                               std::ostream& err) {
-    std::ifstream stream(path);
-    if (!stream) {
-        err << path.string() << ": error: cannot read " << what << " file\n";
-        return std::nullopt;
-    }
-    auto json = nlohmann::json::parse(stream, nullptr, false);
-    if (json.is_discarded() || !json.is_object()) {
-        err << path.string() << ": error: " << what << " must be a JSON object\n";
-        return std::nullopt;
-    }
-    return json;
-}
-
-// Adds a JSON object's keys to `variables`: plain values as they are, and
-// `get`'s element entries ({"name", "vr", "value"}) by their value.
-void add_variables(const nlohmann::json& object, Variables& variables) {
-    for (const auto& [name, value] : object.items()) {
-        if (value.is_object()) {
-            if (value.contains("value")) {
-                variables[name] = as_variable(value["value"]);
-            }
-        } else {
-            variables[name] = as_variable(value);
-        }
-    }
-}
-
-// A file's entry in `get`'s output: by the path as given, else by the same file.
-const nlohmann::json* entry_for(const nlohmann::json& identifiers, const std::filesystem::path& input) {
-    if (const auto found = identifiers.find(input.string()); found != identifiers.end()) {
-        return &*found;
-    }
-    std::error_code error;
-    for (const auto& [key, entry] : identifiers.items()) {
-        if (std::filesystem::equivalent(key, input, error)) {
-            return &entry;
-        }
-    }
-    return nullptr;
-}
 
 void explain(const std::filesystem::path& input, const EvaluationResult& result, std::ostream& out) {
     out << "explain " << input.string() << ":\n";
@@ -144,6 +92,7 @@ struct FileResult {
     std::uintmax_t bytes = 0;
     std::string report;    // for standard output (explain, quarantine)
     std::size_t changes = 0;
+    std::vector<CrosswalkPseudonym> pseudonyms;  // for --mapping: the identifiers replaced
 };
 
 // Whether an output found by --resume is one this tool finished.
@@ -187,20 +136,108 @@ EarlierOutputCheck check_earlier_output(const std::filesystem::path& output, con
     return check;
 }
 
-// Everything needed to process one file; shared by all workers (the guard
-// and the report lock what they share).
+// The message for a second input that lands on a path this run has written.
+std::string already_written(const std::filesystem::path& output, const OutputLayout& layout) {
+    if (layout.mirrors()) {
+        return output.string() + " was already written by this run from another input";
+    }
+    return output.string() + " was already written by this run from another input with the same values of the "
+                             "layout's elements (--layout " + layout.text() + "; the same instance twice?); it is "
+                             "not overwritten";
+}
+
+// Everything needed to process one file; shared by all workers (the guard,
+// the report and the crosswalk lock what they share).
 struct FileProcessor {
     const PutOptions& options;
     const plan::Plan& plan;
     const Variables& global_variables;
-    const nlohmann::json& identifiers;
+    const FileVariables& file_variables;
     const EvaluationOptions& evaluation;
     std::optional<std::filesystem::path> explain_target;  // --explain, canonical
     OutputGuard& guard;
     FileSystem& files;
     const EarlierOutputs& earlier;  // what the report says of earlier runs (--resume)
-    bool builtins_read_whole_file;   // the plan calls clean_text or shift_date
-    std::int64_t date_shift_days;    // the run's, for shift_date
+    bool identifying_values;         // the plan calls clean_text: collect each file's identifying values
+    std::int64_t date_shift_days;    // the run's, for shift_date without a key
+    const OutputLayout& layout;
+    const std::optional<PseudonymKey>& key;  // the run's, if it has one
+    Crosswalk* crosswalk;                    // --mapping
+
+    enum class Earlier { absent, complete, redo, refused };
+
+    // --resume: whether an earlier run finished `candidate` for this input
+    // (then `result` says so), left something to write again, or nothing.
+    Earlier check_resumable(const InputFile& input, const std::filesystem::path& candidate, FileResult& result,
+                            std::ostream& err) const {
+        std::error_code error;
+        if (!std::filesystem::exists(std::filesystem::symlink_status(candidate, error))) {
+            return Earlier::absent;
+        }
+        if (auto refusal = guard.check_target(input, candidate)) {
+            result.error = std::move(*refusal);
+            return Earlier::refused;
+        }
+        if (!layout.mirrors()) {
+            // A layout path is named by the output's values: an earlier run
+            // may have written it for another input (the same instance twice).
+            const auto* record = earlier.empty() ? nullptr : earlier.find(candidate);
+            if (record != nullptr && !record->written_from(input.path)) {
+                result.error = already_written(candidate, layout) + " (by an earlier run, its report says)";
+                return Earlier::refused;
+            }
+            if (const auto owner = crosswalk != nullptr ? crosswalk->input_of(candidate.string()) : std::nullopt;
+                owner && *owner != input.path.string()) {
+                result.error = already_written(candidate, layout) + " (by an earlier run, for " + *owner +
+                               ", the crosswalk says)";
+                return Earlier::refused;
+            }
+        }
+        EarlierOutputCheck check = check_earlier_output(candidate, earlier);
+        if (check.complete && crosswalk != nullptr) {
+            if (check.sha256.empty()) {
+                check.sha256 = sha256_of_file(candidate);
+            }
+            if (!crosswalk->has_entry(input.path.string(), candidate.string(), check.sha256)) {
+                check.complete = false;
+                check.reason = "has no entry for this input in the crosswalk " + crosswalk->path().string();
+            }
+        }
+        if (!check.complete) {
+            err << input.path.string() << ": note: " << candidate.string() << " " << check.reason
+                << "; it is written again\n";
+            return Earlier::redo;
+        }
+        if (!guard.claim(candidate)) {
+            result.error = already_written(candidate, layout);
+            return Earlier::refused;
+        }
+        result.status = FileStatus::resumed;
+        result.output = candidate;
+        result.sha256 = check.sha256;
+        result.bytes = check.bytes;
+        return Earlier::complete;
+    }
+
+    // Takes `target` for this input: it must be a path the input may be
+    // written to, the run's first claim on it, and new (unless --overwrite,
+    // or an earlier run's unfinished output). The reason if not; `exists`
+    // says whether a file is there to be replaced.
+    std::optional<std::string> take_output(const InputFile& input, const std::filesystem::path& target,
+                                           const std::optional<std::filesystem::path>& redo, bool& exists) const {
+        if (auto refusal = guard.check_target(input, target)) {
+            return refusal;
+        }
+        if (!guard.claim(target)) {
+            return already_written(target, layout);
+        }
+        std::error_code exists_error;
+        exists = std::filesystem::exists(std::filesystem::symlink_status(target, exists_error));
+        if (exists && !options.overwrite && redo != target) {
+            return target.string() + " exists (use --overwrite to replace it, or --resume to keep finished outputs)";
+        }
+        return std::nullopt;
+    }
 
     FileResult process(const InputFile& input, UserFunctions* functions, PatternMemo* memo) const {
         FileResult result;
@@ -225,36 +262,21 @@ struct FileProcessor {
             err << input.path.string() << ": skipped: " << input.not_followed << '\n';
             return finish();
         }
-        // --resume: an output of an earlier run, normal or quarantined.
+        // --resume: an output of an earlier run, normal or quarantined. A
+        // layout names the output by its values: known after the recipes.
         std::optional<std::filesystem::path> redo;
-        if (options.resume) {
+        if (options.resume && layout.mirrors()) {
             std::vector<std::filesystem::path> candidates = {options.output / input.relative};
             if (options.clean_pixels) {
                 candidates.push_back(output_path(options.output, input.relative, PixelVerdict::quarantine));
             }
             for (const auto& candidate : candidates) {
-                std::error_code error;
-                if (!std::filesystem::exists(std::filesystem::symlink_status(candidate, error))) {
-                    continue;
+                switch (check_resumable(input, candidate, result, err)) {
+                    case Earlier::complete: return finish();
+                    case Earlier::refused: return fail(result.error);
+                    case Earlier::redo: redo = candidate; break;
+                    case Earlier::absent: break;
                 }
-                if (const auto refusal = guard.check_target(input, candidate)) {
-                    return fail(*refusal);
-                }
-                const EarlierOutputCheck check = check_earlier_output(candidate, earlier);
-                if (!check.complete) {
-                    err << input.path.string() << ": note: " << candidate.string() << " " << check.reason
-                        << "; it is written again\n";
-                    redo = candidate;
-                    continue;
-                }
-                if (!guard.claim(candidate)) {
-                    return fail(candidate.string() + " was already written by this run from another input");
-                }
-                result.status = FileStatus::resumed;
-                result.output = candidate;
-                result.sha256 = check.sha256;
-                result.bytes = check.bytes;
-                return finish();
             }
         }
         auto loaded = load_dicom(input.path);
@@ -278,6 +300,11 @@ struct FileProcessor {
         if (options.profile) {
             reinterpret_unknown_text(file);  // a UID stored as UN is still a UID to replace
         }
+        // Recipes, variables and Lua speak UTF-8; the output says what it holds.
+        std::vector<std::string> load_warnings;
+        if (const auto conversion = convert_text_to_utf8(file)) {
+            load_warnings.push_back(describe(*conversion));
+        }
         // Filters read the header as it came in, before any action ran.
         const FilterOutcome screening = options.clean_pixels ? screen(plan, DcmtkDataset(file)) : FilterOutcome{};
         ScreeningDecision decision = decide(screening, input.path, options.skip_flagged);
@@ -294,29 +321,32 @@ struct FileProcessor {
         if (decision.verdict == PixelVerdict::quarantine) {
             result.status = FileStatus::quarantined;
         }
-        result.output = output_path(options.output, input.relative, decision.verdict);
-        if (const auto refusal = guard.check_target(input, result.output)) {
-            return fail(*refusal);
-        }
-        if (!guard.claim(result.output)) {
-            return fail(result.output.string() + " was already written by this run from another input");
-        }
-        std::error_code exists_error;
-        const bool exists = std::filesystem::exists(std::filesystem::symlink_status(result.output, exists_error));
-        if (exists && !options.overwrite && redo != result.output) {
-            return fail(result.output.string() +
-                        " exists (use --overwrite to replace it, or --resume to keep finished outputs)");
+        bool exists = false;
+        if (layout.mirrors()) {
+            result.output = output_path(options.output, input.relative, decision.verdict);
+            if (auto refusal = take_output(input, result.output, redo, exists)) {
+                return fail(*refusal);
+            }
         }
         Variables variables = global_variables;
-        if (const auto* entry = entry_for(identifiers, input.path); entry != nullptr && entry->is_object()) {
-            add_variables(*entry, variables);
+        if (const auto* own = file_variables.for_input(input.path)) {
+            for (const auto& [name, value] : *own) {
+                variables.insert_or_assign(name, value);
+            }
         }
         const bool had_class = has_sop_class_uid(file);
         const bool had_instance = has_sop_instance_uid(file);
+        const std::string_view key_bytes = key ? key->bytes() : std::string_view{};
         FileContext context;
-        prepare_file_context(file, options.profile.value_or(Profile{}), builtins_read_whole_file, {}, date_shift_days,
-                             context);
+        prepare_file_context(file, options.profile.value_or(Profile{}), identifying_values, key_bytes,
+                             date_shift_days, context);
         DcmtkDataset dataset(file);
+        std::optional<IdentifierSnapshot> identifiers_before;
+        if (crosswalk != nullptr) {
+            identifiers_before = take_identifier_snapshot(dataset);
+        }
+        const std::vector<std::string> layout_before = layout.mirrors() ? std::vector<std::string>{}
+                                                                         : layout.values_of(dataset);
         EvaluationOptions file_evaluation = evaluation;
         file_evaluation.functions = functions;
         file_evaluation.pattern_memo = memo;
@@ -332,15 +362,18 @@ struct FileProcessor {
             }
             return fail(message);
         }
+        const std::string fingerprint = key ? key->fingerprint() : std::string();
         if (options.profile) {
             Profile applied = *options.profile;
             applied.clean_pixels = options.clean_pixels;
-            for (auto& change : write_method_elements(file, applied)) {
+            for (auto& change : write_method_elements(file, applied, fingerprint)) {
                 evaluated.changes.push_back(std::move(change));
             }
-            if (auto change = replace_meta_uid_without_dataset_uid(file, applied)) {
+            if (auto change = replace_meta_uid_without_dataset_uid(file, applied, key_bytes)) {
                 evaluated.changes.push_back(std::move(*change));
             }
+        } else if (key) {
+            evaluated.changes.push_back(add_method_key_value(file, fingerprint));
         }
         bool moved_to_quarantine = false;
         if (evaluated.hold) {
@@ -354,20 +387,33 @@ struct FileProcessor {
                 return finish();
             }
             if (decision.verdict != PixelVerdict::quarantine) {
-                result.output = output_path(options.output, input.relative, PixelVerdict::quarantine);
-                if (const auto refusal = guard.check_target(input, result.output)) {
-                    return fail(*refusal);
-                }
-                if (!guard.claim(result.output)) {
-                    return fail(result.output.string() + " was already written by this run from another input");
-                }
                 moved_to_quarantine = true;
                 result.status = FileStatus::quarantined;
                 out << input.path.string() << ": quarantined: held back by " << why << '\n';
                 result.report = out.str();
+                if (layout.mirrors()) {  // a layout's path is taken below, under quarantine/
+                    result.output = output_path(options.output, input.relative, PixelVerdict::quarantine);
+                    if (const auto refusal = guard.check_target(input, result.output)) {
+                        return fail(*refusal);
+                    }
+                    if (!guard.claim(result.output)) {
+                        return fail(result.output.string() + " was already written by this run from another input");
+                    }
+                }
             }
         }
+        const PixelVerdict destination = moved_to_quarantine ? PixelVerdict::quarantine : decision.verdict;
         result.changes = evaluated.changes.size();
+        result.warnings.insert(result.warnings.end(), load_warnings.begin(), load_warnings.end());
+        const bool wrote_beyond_ascii = std::any_of(evaluated.changes.begin(), evaluated.changes.end(), [](const Change& c) {
+            return std::any_of(c.after.begin(), c.after.end(), [](const std::string& value) {
+                return std::any_of(value.begin(), value.end(), [](char byte) { return (byte & 0x80) != 0; });
+            });
+        });
+        if (declare_utf8_for_written_text(file, wrote_beyond_ascii)) {
+            result.warnings.push_back("a value written holds characters beyond ASCII (UTF-8): SpecificCharacterSet "
+                                      "is now ISO_IR 192");
+        }
         if (const auto warning = missing_pixel_data(file)) {
             result.warnings.push_back(*warning);
         }
@@ -383,8 +429,32 @@ struct FileProcessor {
             result.warnings.push_back((warning.path.empty() ? "" : warning.path + ": ") + warning.message + " (" +
                                       warning.by.file + ":" + std::to_string(warning.by.line) + ")");
         }
+        if (!layout.mirrors()) {
+            const DcmtkDataset written(file);
+            const std::vector<std::string> layout_after = layout.values_of(written);
+            for (std::size_t i = 0; i < layout_after.size(); ++i) {
+                if (!layout_after[i].empty() && layout_after[i] == layout_before[i]) {
+                    // Without the value: a warning is printed and reported.
+                    result.warnings.push_back("--layout " + layout.text() + ": the recipes leave " +
+                                              layout.fields()[i].keyword +
+                                              " as it was, so the output path carries its original value");
+                }
+            }
+            result.output = output_path(options.output, layout.path_for(written), destination);
+            if (options.resume) {
+                switch (check_resumable(input, result.output, result, err)) {
+                    case Earlier::complete: return finish();
+                    case Earlier::refused: return fail(result.error);
+                    case Earlier::redo: redo = result.output; break;
+                    case Earlier::absent: break;
+                }
+            }
+            if (auto refusal = take_output(input, result.output, redo, exists)) {
+                return fail(*refusal);
+            }
+        }
         if (explain_target && input.path.filename() == explain_target->filename() &&
-            std::filesystem::weakly_canonical(input.path) == *explain_target) {
+            normalised_path(input.path) == *explain_target) {
             explain(input.path, evaluated, out);
             result.report = out.str();
         }
@@ -397,9 +467,16 @@ struct FileProcessor {
                 err << input.path.string() << ": note: " << cleaned.note << '\n';
             }
         }
-        const bool target_exists =
-            moved_to_quarantine ? std::filesystem::exists(std::filesystem::symlink_status(result.output, exists_error)) : exists;
-        if (target_exists && !options.overwrite && moved_to_quarantine) {
+        if (identifiers_before) {
+            result.pseudonyms = replaced_identifiers(*identifiers_before, DcmtkDataset(file), context.report);
+        }
+        // Moved to quarantine/ by a hold: that path was not checked for an
+        // earlier file when the mirrored output was taken.
+        std::error_code exists_error;
+        const bool target_exists = moved_to_quarantine && layout.mirrors()
+                                       ? std::filesystem::exists(std::filesystem::symlink_status(result.output, exists_error))
+                                       : exists;
+        if (target_exists && !options.overwrite && moved_to_quarantine && layout.mirrors()) {
             return fail(result.output.string() + " exists (use --overwrite to replace it)");
         }
         const WriteSettings settings{target_exists, options.sync};
@@ -453,7 +530,8 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         auto worker = std::make_unique<PutWorker>();
         if (!options.lua_scripts.empty()) {
             worker->hooks = std::make_unique<LuaHooks>(options.lua_scripts, options.lua_data, options.lua_limits,
-                                                       worker->lua_log);
+                                                       worker->lua_log,
+                                                       processor.key ? processor.key->bytes() : std::string_view{});
         }
         worker->memo = std::make_unique<PatternMemo>(processor.plan);
         return worker;
@@ -469,17 +547,35 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         }
         result.messages = worker->lua_log.str() + result.messages;
         worker->lua_log.str("");
-        if (report != nullptr) {
-            if (has_output(result.status) && result.sha256.empty()) {
-                result.sha256 = sha256_of_file(result.output);
-                std::error_code error;
-                result.bytes = std::filesystem::file_size(result.output, error);
+        Crosswalk* crosswalk = processor.crosswalk;
+        if ((report != nullptr || crosswalk != nullptr) && has_output(result.status) && result.sha256.empty()) {
+            result.sha256 = sha256_of_file(result.output);
+            std::error_code error;
+            result.bytes = std::filesystem::file_size(result.output, error);
+        }
+        // The crosswalk entry first (the output has its final name), then the
+        // report line: a line "written" always has its entry.
+        if (crosswalk != nullptr && has_output(result.status) && result.status != FileStatus::resumed) {
+            const CrosswalkFile entry{input.path.string(), result.output.string(), result.sha256, result.bytes,
+                                      std::move(result.pseudonyms)};
+            if (const auto error = crosswalk->record(entry)) {
+                // An output without its entry would leave the broker unable to
+                // re-identify it: it is removed, and the file fails.
+                (void)processor.files.remove(result.output);
+                result.status = FileStatus::failed;
+                result.error = *error;
+                result.messages += input.path.string() + ": error: " + *error + "\n";
             }
+        }
+        if (report != nullptr) {
             if (const auto error = report->append(report_line(input, result))) {
                 // An output the report does not list would be taken for
                 // unfinished by --resume: it is removed, and the file fails.
                 if (has_output(result.status) && result.status != FileStatus::resumed) {
                     (void)processor.files.remove(result.output);
+                    if (crosswalk != nullptr) {
+                        (void)crosswalk->forget(input.path.string());  // else --resume removes the entry
+                    }
                 }
                 result.status = FileStatus::failed;
                 result.error = *error;
@@ -489,8 +585,10 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         return result;
     };
     std::map<std::string, std::size_t> warnings_seen;  // text -> files
+    std::size_t flagged_and_skipped = 0;
     auto deliver = [&](const InputFile& input, const FileResult& result) {
         ++counts[result.status];
+        flagged_and_skipped += result.status == FileStatus::skipped && result.error == "flagged" ? 1 : 0;
         std::string messages = result.messages;
         for (const auto& warning : result.warnings) {
             const auto seen = warnings_seen.find(warning);
@@ -527,7 +625,11 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         summary << ", " << counts[FileStatus::resumed] << " already done";
     }
     progress.print(summary.str() + "\n");
-    return counts[FileStatus::failed] > 0 ? kExitFileFailed : 0;
+    if (counts[FileStatus::failed] > 0) {
+        return kExitFileFailed;
+    }
+    const bool set_aside = counts[FileStatus::quarantined] > 0 || flagged_and_skipped > 0;
+    return set_aside ? kExitSetAside : kExitOk;
 }
 
 }  // namespace
@@ -552,11 +654,47 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
         err << "deid put: error: " << *refusal << '\n';
         return kExitRecipeError;
     }
+    const auto parsed_layout =
+        OutputLayout::parse(options.layout.value_or(options.profile ? "uid" : "mirror"), dictionary);
+    if (const auto* problem = std::get_if<std::string>(&parsed_layout)) {
+        err << "deid put: error: " << *problem << '\n';
+        return kExitRecipeError;
+    }
+    const OutputLayout& layout = std::get<OutputLayout>(parsed_layout);
+    if (options.mapping) {
+        if (const auto refusal = guard.check_side_file(*options.mapping, "the crosswalk")) {
+            err << "deid put: error: " << *refusal << '\n';
+            return kExitRecipeError;
+        }
+    }
+    // The key: given, or needed by the profile (known now) or by the recipes
+    // (known once they are compiled).
+    std::optional<PseudonymKey> key;
+    auto load_key = [&]() -> bool {
+        auto loaded = load_run_key(options.key_file);
+        if (const auto* problem = std::get_if<std::string>(&loaded)) {
+            err << *problem << '\n';
+            return false;
+        }
+        auto& run_key = std::get<LoadedKey>(loaded);
+        if (run_key.created) {
+            err << "deid put: created the per-user pseudonym key " << run_key.file.string() << " (fingerprint "
+                << run_key.key.fingerprint()
+                << "): later runs of this user use it, so pseudonyms agree across batches; keep a copy, and for "
+                   "several machines give one site key with --key-file (deid keygen FILE)\n";
+        }
+        key = std::move(run_key.key);
+        return true;
+    };
+    if ((options.profile || options.key_file) && !load_key()) {
+        return kExitRecipeError;
+    }
     std::unique_ptr<LuaHooks> hooks;
     ResolveOptions resolve_options;
     if (!options.lua_scripts.empty()) {
         try {
-            hooks = std::make_unique<LuaHooks>(options.lua_scripts, options.lua_data, options.lua_limits, err);
+            hooks = std::make_unique<LuaHooks>(options.lua_scripts, options.lua_data, options.lua_limits, err,
+                                               key ? key->bytes() : std::string_view{});
         } catch (const LuaLoadError& error) {
             err << error.what() << "\ndeid put: the Lua scripts do not load; nothing was processed\n";
             return kExitRecipeError;
@@ -565,7 +703,7 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
     }
     auto plan = compile_for_run({options.recipes, options.with_default_recipe, resolve_options,
                                  options.profile ? profile_recipes(*options.profile) : std::vector<std::string>{},
-                                 {options.ctp_scripts, options.ctp_keyed}},
+                                 std::nullopt, {}, {options.ctp_scripts, options.ctp_keyed}},
                                 dictionary, options.force, err);
     if (!plan) {
         return kExitRecipeError;
@@ -573,21 +711,26 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
     if (options.profile && options.clean_pixels) {
         add_default_filters(*plan, dictionary);  // the profiles have no %filter of their own
     }
+    if (!key && needs_pseudonym_key(*plan) && !load_key()) {
+        return kExitRecipeError;
+    }
     Variables global_variables;
     if (options.variables) {
-        const auto json = read_json_object(*options.variables, "variables", err);
-        if (!json) {
+        auto read = read_global_variables(*options.variables);
+        if (const auto* error = std::get_if<std::string>(&read)) {
+            err << *error << '\n';
             return kExitRecipeError;
         }
-        add_variables(*json, global_variables);
+        global_variables = std::move(std::get<Variables>(read));
     }
-    nlohmann::json identifiers = nlohmann::json::object();
+    FileVariables file_variables;
     if (options.identifiers) {
-        auto json = read_json_object(*options.identifiers, "identifiers", err);
-        if (!json) {
+        auto read = FileVariables::read(*options.identifiers);
+        if (const auto* error = std::get_if<std::string>(&read)) {
+            err << *error << '\n';
             return kExitRecipeError;
         }
-        identifiers = std::move(*json);
+        file_variables = std::move(std::get<FileVariables>(read));
     }
     EvaluationOptions evaluation;
     evaluation.remove_private = options.remove_private;
@@ -596,17 +739,61 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
         evaluation.protected_tags.clear();
     }
 
-    std::optional<std::filesystem::path> explain_target;
-    if (options.explain) {
-        explain_target = std::filesystem::weakly_canonical(*options.explain);
-    }
     InputWalk::Filter in_this_shard;
     if (options.shard) {
         in_this_shard = [shard = *options.shard](const InputFile& input) { return in_shard(input, shard); };
     }
-    if (const auto collision = guard.colliding_inputs(in_this_shard)) {
+    // Whether a path is a file of this run: an input file, or under an
+    // input folder (and in this shard).
+    auto in_this_run = [&](const std::filesystem::path& path) {
+        const auto wanted = normalised_path(path);
+        for (const auto& input : options.inputs) {
+            const auto root = normalised_path(input);
+            std::error_code error;
+            const bool folder = std::filesystem::is_directory(input, error);
+            const auto relative = folder ? wanted.lexically_relative(root) : std::filesystem::path(wanted.filename());
+            const bool inside = folder ? !relative.empty() && *relative.begin() != ".." : wanted == root;
+            if (inside && (!in_this_shard || in_this_shard(InputFile{wanted, relative, {}, {}}))) {
+                return true;
+            }
+        }
+        return false;
+    };
+    std::optional<std::filesystem::path> explain_target;
+    if (options.explain) {
+        if (!in_this_run(*options.explain)) {
+            err << "deid put: error: --explain " << options.explain->string()
+                << " names no input file of this run\n";
+            return kExitRecipeError;
+        }
+        explain_target = normalised_path(*options.explain);
+    }
+    // With a layout, two inputs meet on one path only through their values:
+    // the second fails when it gets there (OutputGuard::claim).
+    if (const auto collision = layout.mirrors() ? guard.colliding_inputs(in_this_shard) : std::nullopt) {
         err << "deid put: error: " << describe(*collision) << '\n';
         return kExitRecipeError;
+    }
+    std::unique_ptr<Crosswalk> crosswalk;
+    if (options.mapping) {
+        std::string error;
+        crosswalk = Crosswalk::open(*options.mapping, key ? key->fingerprint() : std::string(kUnkeyed), error);
+        if (!crosswalk) {
+            err << (error.find(": error: ") == std::string::npos ? "deid put: error: " : "") << error << '\n';
+            return kExitRecipeError;
+        }
+        if (options.resume) {
+            // An entry whose output is gone (removed, or never finished).
+            const auto forgotten = crosswalk->forget_missing_outputs();
+            if (const auto* problem = std::get_if<std::string>(&forgotten)) {
+                err << "deid put: error: " << *problem << '\n';
+                return kExitRecipeError;
+            }
+            if (const auto count = std::get<std::size_t>(forgotten); count > 0) {
+                err << "deid put: note: " << count << " crosswalk entr" << (count == 1 ? "y" : "ies")
+                    << " whose output no longer exists removed\n";
+            }
+        }
     }
     EarlierOutputs earlier;
     std::unique_ptr<RunReport> report;
@@ -624,15 +811,31 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
     const FileProcessor processor{options,
                                   *plan,
                                   global_variables,
-                                  identifiers,
+                                  file_variables,
                                   evaluation,
                                   explain_target,
                                   guard,
                                   files,
                                   earlier,
-                                  needs_file_context(*plan),
-                                  run_date_shift({})};
-    return run_batch(options, processor, in_this_shard, report.get(), out, err);
+                                  needs_identifying_values(*plan),
+                                  key ? 0 : run_date_shift(),
+                                  layout,
+                                  key,
+                                  crosswalk.get()};
+    int status = run_batch(options, processor, in_this_shard, report.get(), out, err);
+    if (crosswalk) {
+        // The entries are committed; folding the log into the file is tidiness.
+        if (const auto problem = crosswalk->checkpoint()) {
+            err << "deid put: warning: " << *problem << '\n';
+        }
+    }
+    // Entries of --ids that name no file of the run: their variables went
+    // unused (a file that failed or was skipped has its own message).
+    for (const auto& key : file_variables.unused([&](const auto& path) { return !in_this_run(path); })) {
+        err << options.identifiers->string() << ": warning: the entry '" << key
+            << "' names no input of this run (not given, or spelt differently); its variables are not used\n";
+    }
+    return status;
 }
 
 }  // namespace deid

@@ -48,10 +48,19 @@ struct PutOptions : BatchOptions {
     // --profile: the PS3.15 profile's recipes run before `recipes`; the
     // method elements are written and burned-in annotation is held back.
     std::optional<Profile> profile;
+    // --key-file: the site's pseudonym key (engine/pseudonym_key.hpp).
+    // Without it, runs that need a key (profile mode, keyed built-ins) use
+    // the per-user key, created on first use; other recipe runs have none.
+    std::optional<std::filesystem::path> key_file;
+    // --layout mirror|uid|TEMPLATE (engine/output_layout.hpp); without it,
+    // uid in profile mode and mirror for recipes.
+    std::optional<std::string> layout;
+    // --mapping: the crosswalk (engine/crosswalk.hpp), never inside OUTDIR.
+    std::optional<std::filesystem::path> mapping;
 };
 
-// `deid put`: writes de-identified copies of the inputs under `output`,
-// keeping their relative layout. Without any recipe, default or profile it
+// `deid put`: writes de-identified copies of the inputs under `output`, at
+// the paths the layout gives. Without any recipe, default or profile it
 // runs the basic profile, and says so once: the safe path is the default. Returns 0 when every DICOM input was
 // written, 1 when some file failed, 2 for a usage or recipe error.
 int run_put(const PutOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err);

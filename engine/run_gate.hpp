@@ -4,11 +4,10 @@
 #include <ostream>
 
 #include "engine/compile.hpp"
+#include "engine/exit_status.hpp"
 
 namespace deid {
 
-// Exit status of a command refused because its recipe does not lint.
-inline constexpr int kExitRecipeError = 2;
 
 // Every command that runs recipes (get, put, inspect, clean) goes through
 // here: the recipes are compiled and linted first; on any lint error the

@@ -148,9 +148,16 @@ EarlierOutputs EarlierOutputs::read(const std::filesystem::path& report) {
         if (const auto bytes = members.find("\"bytes\""); bytes != members.end()) {
             record.bytes = std::strtoull(bytes->second.c_str(), nullptr, 10);
         }
+        if (const auto input = members.find("\"input\""); input != members.end()) {
+            record.input = input->second;
+        }
         earlier.records_[output->second] = record;
     }
     return earlier;
+}
+
+bool EarlierOutputs::Record::written_from(const std::filesystem::path& path) const {
+    return input.empty() || input == json_quote(path.string());
 }
 
 const EarlierOutputs::Record* EarlierOutputs::find(const std::filesystem::path& output) const {

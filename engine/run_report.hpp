@@ -59,6 +59,9 @@ public:
     struct Record {
         std::uintmax_t bytes = 0;
         std::string sha256;
+        std::string input;  // as the report names it (JSON text)
+        // Whether the line was written for `path` (the same spelling).
+        [[nodiscard]] bool written_from(const std::filesystem::path& path) const;
     };
     // Reads the report if it exists; lines that do not parse are ignored.
     static EarlierOutputs read(const std::filesystem::path& report);

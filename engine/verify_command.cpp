@@ -1,7 +1,9 @@
 #include "engine/verify_command.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -11,15 +13,18 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/crosswalk.hpp"
 #include "engine/identity.hpp"
 #include "engine/parallel_batch.hpp"
 #include "engine/profile_table.hpp"
 #include "engine/run_gate.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
+#include "runtime/dicom/character_set.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/dicom/unknown_vr.hpp"
 #include "runtime/io/inputs.hpp"
 #include "stdlib/profile_builtins.hpp"
+#include "stdlib/pseudonyms.hpp"
 #include "support/strings.hpp"
 
 namespace deid {
@@ -104,8 +109,78 @@ bool searchable_in_uid(const Match& match) {
     return match.token->kind == TokenKind::date || match.token->kind == TokenKind::uid;
 }
 
+// A path component of digits and dots is a UID: searched like a UI value.
+bool looks_like_uid(std::string_view component) {
+    return component.find('.') != std::string_view::npos &&
+           std::all_of(component.begin(), component.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
+}
+
+// The best piece found in `text` (lower-cased), if any.
+std::optional<Match> best_match(const std::vector<Match>& pieces, const std::string& lowered, bool uid_only) {
+    std::optional<Match> best;
+    for (const auto& piece : pieces) {
+        if (uid_only && !searchable_in_uid(piece)) {
+            continue;
+        }
+        if (const auto at = stdlib::find_token(lowered, piece.token->token)) {
+            Match found = piece;
+            found.at = *at;
+            if (!best || rank(found) > rank(*best)) {
+                best = found;
+            }
+        }
+    }
+    return best;
+}
+
+// The output's path (`shown_path`: below OUTDIR when known), component by
+// component, searched for the input's pieces.
+std::vector<Finding> compare_path(const std::filesystem::path& input, const std::vector<Match>& pieces,
+                                  const std::filesystem::path& output_path, const std::filesystem::path& shown_path) {
+    // Folder and file names are short words: only strong pieces (whole names,
+    // IDs, dates, UIDs) and the components of names are looked for; a word
+    // of a description ("dicom" of an image comment in "dicom-cookies") is
+    // no finding.
+    std::vector<Match> named;
+    std::copy_if(pieces.begin(), pieces.end(), std::back_inserter(named), [](const Match& piece) {
+        return piece.token->strong || piece.token->kind == TokenKind::component;
+    });
+    std::vector<Finding> findings;
+    const std::vector<std::filesystem::path> parts(shown_path.begin(), shown_path.end());
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const auto& part = parts[i];
+        std::string component = part.string();
+        if (component == "/" || component.empty()) {
+            continue;
+        }
+        // A file's extension is no value of the input.
+        if (const auto dot = component.rfind('.');
+            dot != std::string::npos && i + 1 == parts.size() && !looks_like_uid(component)) {
+            component.resize(dot);
+        }
+        const auto best = best_match(named, to_lower(component), looks_like_uid(component));
+        if (!best) {
+            continue;
+        }
+        const auto& source = best->source->element;
+        const std::string token = component.substr(best->at, best->token->token.text.size());
+        const std::string kind(token_kind_word(best->token->kind));
+        Finding finding;
+        finding.line = output_path.string() + ": output path: '" + shown(part.string()) + "' contains " +
+                       source.nested_name + " " + kind + " '" + token + "' from " + input.string() + " " + source.path;
+        finding.json = {{"output", output_path.string()}, {"path", ""},
+                        {"name", "output path"},          {"value", part.string()},
+                        {"input", input.string()},        {"source_path", source.path},
+                        {"source_name", source.nested_name}, {"kind", kind},
+                        {"piece", token},                 {"strong", best->token->strong}};
+        findings.push_back(std::move(finding));
+    }
+    return findings;
+}
+
 std::vector<Finding> compare(const std::filesystem::path& input, DcmFileFormat& original,
-                             const std::filesystem::path& output_path, DcmFileFormat& output, const Profile& profile) {
+                             const std::filesystem::path& output_path, const std::filesystem::path& shown_path,
+                             DcmFileFormat& output, const Profile& profile) {
     const DcmtkDataset before(original);
     const DcmtkDataset after(output);
     const IdentifyingValues identity = collect_identity(before, profile, reader_of(before));
@@ -117,7 +192,7 @@ std::vector<Finding> compare(const std::filesystem::path& input, DcmFileFormat& 
             }
         }
     }
-    std::vector<Finding> findings;
+    std::vector<Finding> findings = compare_path(input, pieces, output_path, shown_path);
     const BinaryReader output_bytes = reader_of(after);
     for (const auto& element : after.elements()) {
         if (element.is_sequence() || bulk_data(element) || describes_deidentification(element)) {
@@ -127,20 +202,7 @@ std::vector<Finding> compare(const std::filesystem::path& input, DcmFileFormat& 
         if (!text || is_dummy(*text)) {
             continue;
         }
-        const std::string lowered = to_lower(*text);
-        std::optional<Match> best;
-        for (const auto& piece : pieces) {
-            if (element.vr == "UI" && !searchable_in_uid(piece)) {
-                continue;
-            }
-            if (const auto at = stdlib::find_token(lowered, piece.token->token)) {
-                Match found = piece;
-                found.at = *at;
-                if (!best || rank(found) > rank(*best)) {
-                    best = found;
-                }
-            }
-        }
+        const auto best = best_match(pieces, to_lower(*text), element.vr == "UI");
         if (!best) {
             continue;
         }
@@ -173,8 +235,24 @@ Finding alone_finding(const std::filesystem::path& output, const ElementInfo& el
     return finding;
 }
 
+// A value deid_func:hash_id wrote for the profile's keyed pseudonyms
+// (recipes/profiles/deid.profile.pseudonyms): its prefix and 12 characters
+// of base 32. The basic profile empties these elements; a keyed run gives
+// them a pseudonym, which PS3.15's Z and Z/D allow.
+bool is_keyed_pseudonym(const ElementInfo& element, std::string_view value) {
+    static constexpr std::array<std::pair<std::string_view, char>, 3> kPrefixes = {
+        {{"PatientID", 'P'}, {"AccessionNumber", 'A'}, {"StudyID", 'S'}}};
+    static constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    value = trim(value);
+    const auto found = std::find_if(kPrefixes.begin(), kPrefixes.end(),
+                                    [&](const auto& prefix) { return prefix.first == element.keyword; });
+    return found != kPrefixes.end() && value.size() == 1 + stdlib::kDefaultIdLength && value.front() == found->second &&
+           value.substr(1).find_first_not_of(kCrockford) == std::string_view::npos;
+}
+
 std::vector<Finding> check_alone(const std::filesystem::path& output_path, DcmFileFormat& output,
                                  const Profile& profile) {
+    const bool keyed = !recorded_key_fingerprint(output).empty();
     const DcmtkDataset dataset(output);
     const auto elements = dataset.elements();
     std::vector<Finding> findings;
@@ -206,7 +284,8 @@ std::vector<Finding> check_alone(const std::filesystem::path& output_path, DcmFi
         const ProfileRow* row = find_profile_row(element.group, element.element);
         const bool no_dummy_allowed = row != nullptr && (row->basic_action == "X" || row->basic_action == "Z" ||
                                                          row->basic_action == "X/Z");
-        if ((action == ProfileAction::remove || action == ProfileAction::blank) && no_dummy_allowed) {
+        if ((action == ProfileAction::remove || action == ProfileAction::blank) && no_dummy_allowed &&
+            !(keyed && is_keyed_pseudonym(element, value))) {
             findings.push_back(alone_finding(
                 output_path, element, value,
                 std::string(action == ProfileAction::remove ? "present" : "not empty") + ": the profile " +
@@ -242,6 +321,9 @@ std::unique_ptr<DcmFileFormat> load(const std::filesystem::path& path, FileVerdi
         return nullptr;
     }
     reinterpret_unknown_text(*file);  // a date in UN bytes is still a date
+    // Inputs and outputs compared in one encoding: a Latin-1 name in the
+    // input is the same name as its UTF-8 copy in the output.
+    (void)convert_text_to_utf8(*file);
     return file;
 }
 
@@ -285,7 +367,8 @@ public:
             }
             auto output = load(*output_path, verdict, false);
             if (output) {
-                verdict.findings = compare(input.path, *original, *output_path, *output, profile_of(*output));
+                verdict.findings =
+                    compare(input.path, *original, *output_path, shown_path(*output_path), *output, profile_of(*output));
             }
         } catch (const std::exception& error) {
             verdict.outcome = Outcome::failed;
@@ -295,14 +378,29 @@ public:
     }
 
 private:
-    bool alone() const { return !options_.output && !options_.report; }
+    bool alone() const { return !options_.output && !options_.report && !options_.mapping; }
+
+    // The part of an output's path a layout made: below OUTDIR when the
+    // output lies there, else the path as the report or crosswalk names it.
+    std::filesystem::path shown_path(const std::filesystem::path& output) const {
+        if (options_.output) {
+            auto relative = output.lexically_normal().lexically_relative(options_.output->lexically_normal());
+            if (!relative.empty() && *relative.begin() != "..") {
+                if (*relative.begin() == "quarantine") {
+                    relative = relative.lexically_relative("quarantine");
+                }
+                return relative;
+            }
+        }
+        return output;
+    }
 
     Profile profile_of(DcmFileFormat& output) const {
         return options_.profile ? *options_.profile : recorded_profile(output);
     }
 
     std::optional<std::filesystem::path> output_of(const InputFile& input) const {
-        if (options_.report) {
+        if (options_.report || options_.mapping) {
             const auto found = reported_.find(input.path.string());
             return found == reported_.end() ? std::nullopt : std::optional(found->second);
         }
@@ -351,6 +449,10 @@ std::optional<std::vector<std::pair<std::string, std::filesystem::path>>> read_r
 int run_verify(const VerifyOptions& options, std::ostream& out, std::ostream& err) {
     std::vector<std::filesystem::path> walked = options.inputs;
     std::unordered_map<std::string, std::filesystem::path> reported;
+    if (options.report && options.mapping) {
+        err << "deid verify: pair inputs with outputs by --report or by --mapping, not both\n";
+        return kExitRecipeError;
+    }
     if (options.report) {
         const auto pairs = read_report(*options.report, err);
         if (!pairs) {
@@ -361,11 +463,23 @@ int run_verify(const VerifyOptions& options, std::ostream& out, std::ostream& er
             walked.emplace_back(input);
             reported.emplace(input, output);
         }
+    } else if (options.mapping) {
+        const auto pairs = crosswalk_files(*options.mapping);
+        if (const auto* problem = std::get_if<std::string>(&pairs)) {
+            err << *problem << '\n';
+            return kExitRecipeError;
+        }
+        walked.clear();
+        for (const auto& pair : std::get<std::vector<CrosswalkPair>>(pairs)) {
+            walked.emplace_back(pair.input);
+            reported.emplace(pair.input, pair.output);
+        }
     } else if (!options.output && options.inputs.size() != 1) {
-        err << "deid verify: give the originals with --output OUTDIR (or --report), or one output folder alone\n";
+        err << "deid verify: give the originals with --output OUTDIR (or --report, or --mapping), or one output "
+               "folder alone\n";
         return kExitRecipeError;
     }
-    for (const auto& path : options.report ? std::vector<std::filesystem::path>{} : walked) {
+    for (const auto& path : options.report || options.mapping ? std::vector<std::filesystem::path>{} : walked) {
         if (!std::filesystem::exists(path)) {
             err << path.string() << ": error: no such file or folder\n";
             return kExitRecipeError;
@@ -421,7 +535,7 @@ int run_verify(const VerifyOptions& options, std::ostream& out, std::ostream& er
     std::ostringstream summary;
     summary << "deid verify: " << checked << " checked, " << findings << " finding" << (findings == 1 ? "" : "s")
             << " in " << files_with_findings << " file" << (files_with_findings == 1 ? "" : "s");
-    if (!(options.output || options.report)) {
+    if (!(options.output || options.report || options.mapping)) {
         summary << " (alone: no originals)";
     }
     summary << ", " << counts[Outcome::no_output] << " without output, " << counts[Outcome::not_dicom]

@@ -5,6 +5,7 @@
 #include <ostream>
 #include <vector>
 
+#include "engine/exit_status.hpp"
 #include "engine/profiles.hpp"
 #include "engine/progress.hpp"
 
@@ -12,15 +13,13 @@ namespace deid {
 
 enum class VerifyFormat { text, json };
 
-// Exit status of `deid verify` when it found anything.
-inline constexpr int kExitFindings = 4;
-
 struct VerifyOptions {
     // The originals (files and folders, as given to `put`); or, alone, the
     // output folder to check without them.
     std::vector<std::filesystem::path> inputs;
     std::optional<std::filesystem::path> output;  // OUTDIR: outputs paired by relative path
     std::optional<std::filesystem::path> report;  // `put --report`: its input/output pairs
+    std::optional<std::filesystem::path> mapping;  // `put --mapping`: the crosswalk's input/output pairs
     // The profile the outputs should meet; without it, the one each output
     // records in DeidentificationMethodCodeSequence (basic when none).
     std::optional<Profile> profile;
@@ -31,9 +30,11 @@ struct VerifyOptions {
 
 // `deid verify`: finds identity that survived de-identification, whoever
 // made the outputs.
-// - With originals (`--output OUTDIR` or `--report`): every identifying
-//   value of each input (engine/identity.hpp) is searched for in every
-//   element of its output, at any depth, private and file meta included.
+// - With originals (`--output OUTDIR`, `--report` or `--mapping`): every
+//   identifying value of each input (engine/identity.hpp) is searched for in
+//   every element of its output, at any depth, private and file meta
+//   included, and in the output's path (below OUTDIR when given): a layout
+//   that names an original value puts it in the tree.
 // - Alone (one folder): what must not be there after the profile: private
 //   elements, non-empty elements the profile removes or empties, and
 //   PatientIdentityRemoved other than YES.

@@ -22,6 +22,11 @@ enum class OptionType { integer, boolean, text, element };
 struct OptionSpec {
     std::string_view name;
     OptionType type = OptionType::text;
+    // Why a value cannot be this option's ("a range of days FIRST..LAST ..."),
+    // or nothing; lint reports it as an error.
+    std::optional<std::string> (*problem)(std::string_view value) = nullptr;
+    // A call without it is a lint error.
+    bool required = false;
 };
 
 // What a built-in sees of the element it computes a value for.
@@ -60,18 +65,20 @@ struct Builtin {
     // The new value, or nullopt when none can be computed (the caller warns
     // and leaves the element as it is).
     std::optional<std::string> (*compute)(const BuiltinCall& call) = nullptr;
-    // Reads the value an element had before any action, or the file's
-    // identifying values: the caller must give a context with them.
+    // Reads the value an element had before any action (an earlier action
+    // may have blanked it), its own or, by path, another's: the evaluator
+    // gives them (BuiltinContext::values_before) from its record of the
+    // run's changes.
     bool needs_file_context = false;
-    // Reads values elements had before any action, its own or others' (by
-    // path, through BuiltinContext::originals): the evaluator provides them
-    // when the caller does not.
-    bool reads_original_values = false;
-    // Instead of compute: a built-in that may do more than set a value.
+    // Derived from the site's pseudonym key: a run that calls it has one
+    // (--key-file, else the per-user key; README "Keyed pseudonyms").
+    bool needs_key = false;
+    // Also reads the file's identifying values (engine/identity.hpp), which
+    // cost a pass over the file to collect: the caller must give them.
+    bool needs_identifying_values = false;
+    // Instead of compute: a built-in that may do more than set a value
+    // (RSNA CTP's functions, stdlib/ctp/).
     std::optional<Decision> (*decide)(const BuiltinCall& call) = nullptr;
-    // Checks the options together when the recipe is linted (a script held
-    // in an option): the error, if any.
-    std::optional<std::string> (*check)(const std::map<std::string, std::string>& options) = nullptr;
 };
 
 [[nodiscard]] const std::vector<Builtin>& builtins();

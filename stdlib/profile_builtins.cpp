@@ -4,10 +4,10 @@
 #include <array>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "stdlib/builtin_context.hpp"
 #include "stdlib/date_shift.hpp"
+#include "stdlib/pseudonyms.hpp"
 #include "stdlib/uids.hpp"
 #include "support/strings.hpp"
 
@@ -21,30 +21,14 @@ bool is_one_of(std::string_view vr, std::initializer_list<std::string_view> vrs)
     return std::find(vrs.begin(), vrs.end(), vr) != vrs.end();
 }
 
-std::array<unsigned char, 32> digest_of(std::string_view uid, std::string_view key) {
+// SHA-256 of the UID, for runs without a key; a fixed prefix keeps these
+// hashes apart from any other use of SHA-256.
+std::array<unsigned char, 32> unkeyed_digest(std::string_view uid) {
     std::array<unsigned char, 32> digest{};
     unsigned int length = 0;
-    if (key.empty()) {
-        // A fixed prefix keeps these hashes apart from any other use of SHA-256.
-        const std::string text = "deid consistent_uid\n" + std::string(uid);
-        EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr);
-    } else {
-        HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(uid.data()),
-             uid.size(), digest.data(), &length);
-    }
+    const std::string text = "deid consistent_uid\n" + std::string(uid);
+    EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr);
     return digest;
-}
-
-// The value the element had before any action of the run, when the caller
-// kept it; else the value it has now.
-std::string original_of(const BuiltinCall& call) {
-    if (call.context != nullptr && call.context->originals != nullptr) {
-        if (const auto found = call.context->originals->find(std::string(call.path));
-            found != call.context->originals->end()) {
-            return found->second;
-        }
-    }
-    return std::string(call.original);
 }
 
 }  // namespace
@@ -81,6 +65,9 @@ const std::vector<std::string>& dummy_values() {
 }
 
 std::string consistent_uid(std::string_view uid, std::string_view key) {
+    if (!key.empty()) {
+        return hash_uid(uid, key);
+    }
     std::vector<std::string> mapped;
     for (const auto& value : split_multi_value(uid)) {
         const std::string_view trimmed = trim(value);
@@ -88,7 +75,7 @@ std::string consistent_uid(std::string_view uid, std::string_view key) {
             mapped.emplace_back();
             continue;
         }
-        auto digest = digest_of(trimmed, key);
+        auto digest = unkeyed_digest(trimmed);
         digest[6] = static_cast<unsigned char>((digest[6] & 0x0FU) | 0x80U);  // version 8: custom
         digest[8] = static_cast<unsigned char>((digest[8] & 0x3FU) | 0x80U);  // RFC 4122 variant
         mapped.push_back("2.25." + to_decimal(std::string(digest.begin(), digest.begin() + 16)));
@@ -108,15 +95,30 @@ std::optional<std::string> consistent_uid_builtin(const BuiltinCall& call) {
 }
 
 std::optional<std::string> shift_date_builtin(const BuiltinCall& call) {
-    const std::string original = original_of(call);
+    const std::string original = value_read_by(call).value_or("");
     if (call.vr == "TM") {
         return original;  // the shift is whole days: a time of day stays
     }
-    const std::int64_t days = call.context != nullptr ? call.context->date_shift_days : 0;
-    if (days == 0) {
+    if (call.context == nullptr) {
         return "";  // no shift given: never the original date
     }
-    if (trim(original).empty()) {
+    std::int64_t days = call.context->date_shift_days;
+    if (!call.context->pseudonym_key.empty()) {
+        DayRange range;
+        if (const auto found = call.options.find("days"); found != call.options.end()) {
+            const auto parsed = parse_day_range(found->second);
+            if (!parsed) {
+                return "";  // lint refuses it first
+            }
+            range = *parsed;
+        }
+        days = date_offset(call.context->patient_id, call.context->issuer_of_patient_id, range,
+                           call.context->pseudonym_key);
+        if (call.context->report != nullptr && !call.context->report->date_offset) {
+            call.context->report->date_offset = days;
+        }
+    }
+    if (days == 0 || trim(original).empty()) {
         return "";
     }
     return shift_date_value(original, call.vr, days).value_or("");
@@ -126,7 +128,7 @@ std::optional<std::string> clean_text_builtin(const BuiltinCall& call) {
     if (call.context == nullptr || call.context->identifying == nullptr) {
         return "";  // nothing to clean with: the text cannot be known clean
     }
-    return remove_tokens(original_of(call), *call.context->identifying);
+    return remove_tokens(value_before_actions(call), *call.context->identifying);
 }
 
 }  // namespace deid::stdlib

@@ -24,11 +24,11 @@ std::optional<std::string> dummy_value(std::string_view vr);
 const std::vector<std::string>& dummy_values();
 
 // U: "2.25." and the decimal value of a UUID (version 8) made of the first
-// 16 bytes of SHA-256 of the UID, or of HMAC-SHA256 with the run's pseudonym
-// key once one is given: the same input UID gives the same output in every
-// file and run (and, keyed, nobody without the key can tell which input it
-// came from by hashing candidates). Each value of a multi-valued UID maps
-// alone; empty values stay empty.
+// 16 bytes of SHA-256 of the UID or, with the run's pseudonym key, exactly
+// hash_uid (stdlib/pseudonyms.hpp): the same input UID gives the same output
+// in every file and run (and, keyed, nobody without the key can tell which
+// input it came from by hashing candidates). Each value of a multi-valued
+// UID maps alone; empty values stay empty.
 std::string consistent_uid(std::string_view uid, std::string_view key);
 
 std::optional<std::string> dummy_builtin(const BuiltinCall& call);

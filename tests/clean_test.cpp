@@ -16,6 +16,7 @@
 #include "engine/clean_command.hpp"
 #include "engine/put_command.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
+#include "engine/exit_status.hpp"
 #include "tests/test_support.hpp"
 
 namespace deid {
@@ -182,7 +183,7 @@ TEST(Clean, Jpeg2000ColourTransformIsUndoneToRgb) {
 TEST(Clean, FlaggedWithoutRegionsGoesToQuarantine) {
     const auto input = kFiles / "CT_small.dcm";
     const auto result = clean(input, "  contains Modality CT\n");
-    EXPECT_EQ(result.status, 0);
+    EXPECT_EQ(result.status, kExitSetAside);  // a quarantined file is news for CI
     EXPECT_THAT(result.out, ::testing::HasSubstr("flagged without regions to clean (graylist / test): quarantined"));
     EXPECT_FALSE(std::filesystem::exists(result.file));
     EXPECT_TRUE(std::filesystem::exists(result.file.parent_path() / "quarantine" / input.filename()));
@@ -240,11 +241,16 @@ TEST(Clean, PngPreviewShowsBeforeAndAfterSideBySide) {
     options.inputs = {input};
     options.recipes = {work / "recipe.deid"};
     options.output = work / "out";
-    options.png = true;
+    options.png_folder = work / "out" / "previews";  // inside OUTDIR: refused, it shows the original text
     std::ostringstream out;
     std::ostringstream err;
+    ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), kExitRecipeError);
+    EXPECT_THAT(err.str(), ::testing::HasSubstr("--png " + (work / "out" / "previews").string() +
+                                                " is inside the output folder"));
+    options.png_folder = work / "previews";
     ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), 0) << err.str();
-    const std::string png = testing::read_bytes(work / "out" / "GREYSCALE_IMAGE.dcm.png");
+    EXPECT_FALSE(std::filesystem::exists(work / "out" / "GREYSCALE_IMAGE.dcm.png"));
+    const std::string png = testing::read_bytes(work / "previews" / "GREYSCALE_IMAGE.dcm.png");
     ASSERT_GT(png.size(), 33u);
     EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
     EXPECT_EQ(png.substr(12, 4), "IHDR");

@@ -157,12 +157,25 @@ TEST(CtpFrontEnd, MalformedXmlIsOneErrorAtItsPlace) {
     EXPECT_THAT(located(doctype.diagnostics), ::testing::Contains(HasSubstr("a DOCTYPE is not read")));
 }
 
-TEST(CtpFrontEnd, KeyedVariantsWaitForKeyedPseudonyms) {
-    const auto translated = translate(anonymizer(" <e en=\"T\" t=\"00080018\" n=\"SOPInstanceUID\">@hashuid(@ROOT,this)</e>\n"),
-                                      ctp::TranslationOptions{true});
-    EXPECT_THAT(located(translated.diagnostics),
-                ElementsAre("3:45: error: --ctp-keyed: @hashuid would become deid_func:hash_uid, which needs --key-file "
-                            "(issue 13: keyed pseudonyms are not in this build yet)"));
+// --ctp-keyed: CTP's hashing and date functions become deid's keyed
+// pseudonyms; a function inside a condition keeps the whole script, run
+// with the keyed variants (ctp_keyed_script).
+TEST(CtpFrontEnd, KeyedVariantsBecomeKeyedPseudonyms) {
+    const std::string body = " <e en=\"T\" t=\"00080018\" n=\"SOPInstanceUID\">@hashuid(@ROOT,this)</e>\n"
+                             " <e en=\"T\" t=\"00100020\" n=\"PatientID\">@hash(this,10)</e>\n"
+                             " <e en=\"T\" t=\"00080020\" n=\"StudyDate\">@incrementdate(this,-10)</e>\n"
+                             " <e en=\"T\" t=\"00100010\" n=\"PatientName\">@if(this,isblank){@remove()}{@hashname(this,6,2)}</e>\n";
+    const auto translated = translate(anonymizer(body), ctp::TranslationOptions{true});
+    EXPECT_FALSE(translated.diagnostics.has_errors()) << format_text(translated.diagnostics.all().front());
+    const std::string text = recipe_text(translated.recipe, anonymizer(body));
+    EXPECT_THAT(text, HasSubstr("\nREPLACE SOPInstanceUID deid_func:hash_uid\n"));
+    EXPECT_THAT(text, HasSubstr("\nREPLACE PatientID deid_func:hash_id length=10\n"));
+    EXPECT_THAT(text, HasSubstr("\nREPLACE StudyDate deid_func:shift_date\n"));
+    EXPECT_THAT(text, HasSubstr("\nREPLACE PatientName deid_func:ctp_keyed_script script=@if(this,isblank){@remove()}{@hashname(this,6,2)}\n"));
+    // Without the flag, CTP's own algorithms.
+    const std::string plain = recipe_text(translate(anonymizer(body)).recipe, anonymizer(body));
+    EXPECT_THAT(plain, ::testing::Not(HasSubstr("deid_func:hash_uid")));
+    EXPECT_THAT(plain, HasSubstr("deid_func:ctp_hashuid"));
 }
 
 TEST(CtpFrontEnd, SpansOfTheExampleScriptPointAtItsLines) {

@@ -91,14 +91,20 @@ TEST(CtpRobustness, TrickyValuesReadBackTheSame) {
 TEST(CtpRobustness, HandWrittenCtpScriptsAreChecked) {
     const auto* script = stdlib::find_builtin("ctp_script");
     ASSERT_NE(script, nullptr);
-    auto check = [&](const std::string& text) { return script->check({{"script", text}}).value_or("ok"); };
+    const auto* option = stdlib::find_option(*script, "script");
+    ASSERT_NE(option, nullptr);
+    ASSERT_NE(option->problem, nullptr);
+    EXPECT_TRUE(option->required);
+    auto check = [&](const std::string& text) { return option->problem(text).value_or("ok"); };
     EXPECT_EQ(check("@if(this,isblank){@remove()}{@hash(this,4)}"), "ok");
-    EXPECT_EQ(check("@hash(this"), "the CTP script does not parse: missing ')' at the end of the arguments");
-    EXPECT_EQ(check("@lookup(this,ptid)").substr(0, 28), "@lookup is not supported: it");
-    EXPECT_EQ(check("@hashh(this)"), "unknown CTP function @hashh");
+    EXPECT_EQ(check("@hash(this"),
+              "a CTP script deid runs (the CTP script does not parse: missing ')' at the end of the arguments)");
+    EXPECT_EQ(check("@lookup(this,ptid)").substr(0, 52), "a CTP script deid runs (@lookup is not supported: it");
+    EXPECT_EQ(check("@hashh(this)"), "a CTP script deid runs (unknown CTP function @hashh)");
     EXPECT_EQ(check("@hash(PatientID,4)"),
-              "the element 'PatientID' of @hash must be written as a tag [gggg,eeee] (or 'this') inside deid_func:ctp_script");
-    EXPECT_EQ(check("100%"), "option 'script' has a '%' that is not followed by two hexadecimal digits (write %25 for '%')");
+              "a CTP script deid runs (the element 'PatientID' of @hash must be written as a tag [gggg,eeee] (or "
+              "'this') inside deid_func:ctp_script)");
+    EXPECT_EQ(check("100%"), "text whose '%' is followed by two hexadecimal digits (write %25 for '%')");
 }
 
 }  // namespace

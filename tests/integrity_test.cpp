@@ -37,8 +37,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const std::filesystem::path kData = testing::kSharedDir / "data" / "dicom";
-const std::filesystem::path kCtBrain = kData / "deid-data" / "humans" / "ctbrain1.dcm";
+const std::filesystem::path& kData = testing::kDicomData;
+const std::filesystem::path& kCtBrain = testing::kCtBrain1;
 
 PutOptions put_options(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& output,
                        std::string_view recipe_text) {

@@ -163,7 +163,7 @@ TEST(Lint, BuiltinsAndTheirOptionsAreChecked) {
     EXPECT_THAT(lint_header("REPLACE StudyDate deid_func:jiter days=2\n"),
                 ElementsAre("3:29: error: unknown built-in 'deid_func:jiter' (expected jitter, basic_uuid, "
                             "simple_uuid, suffix_uuid, dicom_uuid, pydicom_uuid, dummy, consistent_uid, shift_date, "
-                            "clean_text) (did you mean 'jitter'?)"));
+                            "clean_text, hash_uid, hash_id) (did you mean 'jitter'?)"));
     EXPECT_THAT(lint_header("REPLACE StudyDate deid_func:jitter dayz=2\n"),
                 ElementsAre("3:36: error: unknown option 'dayz' for deid_func:jitter (expected days, years) (did you "
                             "mean 'days'?)"));

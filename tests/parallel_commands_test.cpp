@@ -15,6 +15,7 @@
 #include "engine/inspect_command.hpp"
 #include "engine/progress.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
+#include "engine/exit_status.hpp"
 #include "tests/test_support.hpp"
 
 namespace deid {
@@ -117,7 +118,7 @@ TEST(ParallelCommands, CleanWritesTheSameFilesOnAnyNumberOfWorkers) {
         options.progress = ProgressStyle::none;
         std::ostringstream out;
         std::ostringstream err;
-        ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), 0) << err.str();
+        ASSERT_EQ(run_clean(options, standard_dictionary(), out, err), kExitSetAside) << err.str();
         // GREYSCALE_IMAGE.dcm matches the blacklist as well as a graylist LABEL: quarantined, not cleaned.
         EXPECT_THAT(err.str(), HasSubstr("deid clean: 1 cleaned, 0 not flagged (copied), 10 quarantined, 0 failed"));
         outputs[jobs == 1 ? 0 : 1] = testing::folder_contents(options.output);

@@ -23,6 +23,11 @@ namespace deid::testing {
 inline const std::filesystem::path kSourceDir = DEID_SOURCE_DIR;
 inline const std::filesystem::path kSharedDir = DEID_SHARED_DIR;
 
+// The sample files tests use most.
+inline const std::filesystem::path kDicomData = kSharedDir / "data" / "dicom";
+inline const std::filesystem::path kCtBrain1 = kDicomData / "deid-data" / "humans" / "ctbrain1.dcm";
+inline const std::filesystem::path kCtSmall = kDicomData / "pydicom-test-files" / "CT_small.dcm";
+
 // A folder of the running test's own, emptied the first time the test asks
 // for it: ctest -j runs tests as parallel processes, and two runs of the
 // suite may overlap, so no two tests may share scratch paths.
@@ -52,6 +57,30 @@ inline std::filesystem::path fresh_subdir(const std::string& name) {
 inline std::filesystem::path write_text(const std::filesystem::path& path, std::string_view text) {
     std::ofstream(path) << text;
     return path;
+}
+
+// A pseudonym key file (64 hex digits, mode 0600) of 32 bytes `fill`,
+// fill+1, ...: tests name their keys, so their pseudonyms are known.
+inline std::filesystem::path write_key(const std::filesystem::path& path, unsigned char fill) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text;
+    for (int i = 0; i < 32; ++i) {
+        const auto byte = static_cast<unsigned char>(fill + i);
+        text += kHex[byte >> 4U];
+        text += kHex[byte & 0x0FU];
+    }
+    std::ofstream(path) << text << '\n';
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return path;
+}
+
+// The raw bytes of write_key's key.
+inline std::string key_bytes(unsigned char fill) {
+    std::string bytes;
+    for (int i = 0; i < 32; ++i) {
+        bytes += static_cast<char>(static_cast<unsigned char>(fill + i));
+    }
+    return bytes;
 }
 
 // A file's bytes.

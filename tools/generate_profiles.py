@@ -7,6 +7,8 @@ Input:  ../shared/data/standard/confidentiality_profile_attributes.json
         and DCMTK's dicom.dic (keywords and VRs).
 Output: recipes/profiles/deid.profile.basic        the basic profile
         recipes/profiles/deid.profile.<option>     one recipe per option, run after basic
+        recipes/profiles/deid.profile.pseudonyms   keyed pseudonyms for the IDs the
+                                                   profile empties, run last
         engine/generated/confidentiality_profile.inc  the same table for `deid verify`
 
 How each action of the table becomes a recipe action (README, "Profiles"):
@@ -275,7 +277,7 @@ def basic_recipe(rows, table_path):
         "  D dummy: REPLACE deid_func:dummy, a value valid for the element's VR",
         "    (a UI: deid_func:consistent_uid; a sequence: BLANK).",
         "  U UID: REPLACE deid_func:consistent_uid, the same output UID for the same",
-        "    input UID in every file and run.",
+        "    input UID in every file and run (with the site's key: deid_func:hash_uid).",
         "  X/Z, Z/D, X/Z/D: BLANK (a present element stays, empty).  X/D: as D.",
         "  X/Z/U*: the sequence stays; the U rows replace the UIDs in its items.",
         "Every action selects its element at any depth, inside sequence items too.",
@@ -308,9 +310,9 @@ def basic_recipe(rows, table_path):
 OPTION_NOTES = {
     "retain-long-full-dates": ["Dates and times are kept as they are."],
     "retain-long-modified-dates": [
-        "Dates are shifted by the run's whole number of days (deid_func:shift_date: the",
-        "same shift for every file of the run, from the pseudonym key once one is",
-        "given); times of day stay as they are.",
+        "Dates are shifted by the patient's whole number of days (deid_func:shift_date:",
+        "derived from the site's key and the original PatientID and IssuerOfPatientID,",
+        "the same for every file of the patient in every batch); times of day stay.",
     ],
     "clean-descriptors": ["Descriptions are kept, with every identifying value of the same file removed",
                           "from them (deid_func:clean_text)."],
@@ -353,6 +355,42 @@ def option_recipe(flag, code, meaning, rows, table_path):
         lines += ["", "ADD LongitudinalTemporalInformationModified UNMODIFIED"]
     if flag == "retain-long-modified-dates":
         lines += ["", "ADD LongitudinalTemporalInformationModified MODIFIED"]
+    lines.append("")
+    return "\n".join(lines)
+
+
+# The identifiers the basic profile empties (Z, Z/D) that keyed pseudonyms
+# replace instead: PS3.15's Z allows a non-empty dummy, and a pseudonym that is the
+# same in every batch lets a site link a patient's studies again. Tag,
+# keyword, prefix of deid_func:hash_id.
+PSEUDONYM_ROWS = [
+    ((0x0010, 0x0020), "PatientID", "P"),
+    ((0x0008, 0x0050), "AccessionNumber", "A"),
+    ((0x0020, 0x0010), "StudyID", "S"),
+]
+
+
+def pseudonyms_recipe(rows, table_path):
+    by_tag = {row.tag: row for row in rows if not row.private}
+    lines = recipe_header("Keyed pseudonyms for the identifiers the profile empties", table_path, [
+        "Runs after deid.profile.basic and its options, in every --profile run (they",
+        "always have a key: --key-file, else the per-user key). deid_func:hash_id is",
+        "the prefix and 12 characters of base 32 of HMAC-SHA256 with the site's key:",
+        "the same original gives the same pseudonym in every batch, and nobody without",
+        "the key can compute one. The top-level PatientID's pseudonym is the",
+        "patient's: PatientID with IssuerOfPatientID. An empty value stays empty.",
+    ]) + [
+        "%labels",
+        "ADD profile pseudonyms",
+        "",
+        "%header",
+    ]
+    for tag, keyword, prefix in PSEUDONYM_ROWS:
+        row = by_tag[tag]
+        if row.keyword != keyword or row.basic not in ("Z", "Z/D"):
+            raise SystemExit("the table no longer allows a value (Z or Z/D) for %s" % keyword)
+        lines.append(recipe_line("REPLACE", "%s deid_func:hash_id prefix=%s" % (keyword, prefix),
+                                 "%s %s: %s -> a keyed pseudonym" % (row.tag_text(), row.name, row.basic)))
     lines.append("")
     return "\n".join(lines)
 
@@ -410,6 +448,7 @@ def main():
     for flag, _, code, meaning in OPTIONS:
         outputs[os.path.join("recipes", "profiles", "deid.profile." + flag)] = option_recipe(
             flag, code, meaning, rows, args.table)
+    outputs[os.path.join("recipes", "profiles", "deid.profile.pseudonyms")] = pseudonyms_recipe(rows, args.table)
     outputs[os.path.join("engine", "generated", "confidentiality_profile.inc")] = cpp_table(rows, args.table)
 
     stale = []

@@ -33,6 +33,7 @@ enum class WriteResult {
     done,
     not_found,          // no element at that path
     conversion_failed,  // the value does not fit the element's VR (element left unchanged)
+    cut,                // written, but a value longer than the VR allows was cut to its maximum length
     unsupported,        // e.g. a value written to a sequence
 };
 

@@ -1,5 +1,6 @@
 #include "interpreter/eval/evaluator.hpp"
 
+#include <array>
 #include <algorithm>
 #include <charconv>
 #include <functional>
@@ -24,6 +25,10 @@ public:
             if (action.kind == ast::ActionKind::keep) {
                 keeps_.push_back(&action);
             }
+            if (const auto* builtin = action.value ? std::get_if<plan::BuiltinSource>(&*action.value) : nullptr;
+                builtin != nullptr && builtin->builtin->needs_file_context) {
+                keep_values_before_ = true;
+            }
             if (action.kind == ast::ActionKind::replace || action.kind == ast::ActionKind::jitter) {
                 const auto* tag = std::get_if<plan::TagMatch>(&action.field.selector);
                 if (tag != nullptr && tag->group_mask == 0xFFFF) {
@@ -33,10 +38,17 @@ public:
                 }
             }
         }
+        // Built-ins that read values before any action get the run's record
+        // of them, with the caller's context (or none: they know no key).
+        if (keep_values_before_) {
+            if (options_.builtin_context != nullptr) {
+                context_with_values_before_ = *options_.builtin_context;
+            }
+            context_with_values_before_.values_before = &values_before_;
+        }
     }
 
     EvaluationResult run() {
-        take_originals_if_read();
         if (options_.remove_private) {
             remove_where([](const ElementInfo& e) { return e.is_private(); });
         }
@@ -57,36 +69,11 @@ public:
         for (const auto& action : plan_.actions) {
             apply(action);
         }
+        tell_what_became_of_warned_elements();
         return std::move(result_);
     }
 
 private:
-    // Built-ins that read values as they were before any action (RSNA CTP's
-    // functions read the input dataset) get them from the caller's context,
-    // or from a copy taken here before the first action.
-    void take_originals_if_read() {
-        const bool read = std::any_of(plan_.actions.begin(), plan_.actions.end(), [](const plan::HeaderAction& action) {
-            const auto* builtin = action.value ? std::get_if<plan::BuiltinSource>(&*action.value) : nullptr;
-            return builtin != nullptr && builtin->builtin->reads_original_values;
-        });
-        builtin_context_for_calls_ = options_.builtin_context;
-        if (!read || (options_.builtin_context != nullptr && options_.builtin_context->originals != nullptr)) {
-            return;
-        }
-        if (options_.builtin_context != nullptr) {
-            builtin_context_ = *options_.builtin_context;
-        }
-        builtin_context_for_calls_ = &builtin_context_;
-        for (const auto& element : dataset_.elements()) {
-            if (!element.is_sequence()) {
-                if (auto values = dataset_.values(element.path)) {
-                    originals_.emplace(element.path, join_multi_value(*values));
-                }
-            }
-        }
-        builtin_context_.originals = &originals_;
-    }
-
     // The elements actions may touch, listed once. An element an action
     // removes stays listed, marked gone (compacting the listing after each
     // REMOVE would move every later entry: the cost of a recipe with many
@@ -213,21 +200,99 @@ private:
     }
 
     void remove_where(const std::function<bool(const ElementInfo&)>& condition) {
-        auto elements = dataset_.elements();
-        std::reverse(elements.begin(), elements.end());
-        for (const auto& element : elements) {
+        const auto elements = dataset_.elements();
+        // Last listed first: an item's elements go before their sequence.
+        for (std::size_t at = elements.size(); at-- > 0;) {
+            const ElementInfo& element = elements[at];
             if (condition(element) && !options_.protected_tags.contains(tag_key(element.group, element.element))) {
                 const auto before = values_of(element);
+                remember_items_of(elements, at);
                 if (dataset_.remove(element.path) == WriteResult::done) {
                     structure_changed();
-                    result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, {}});
+                    record({element.path, element.nested_name, ChangeKind::removed, before, {}, {}});
                 }
             }
         }
     }
 
+    // Every change goes through here: the first one of an element keeps the
+    // value it had before any action (none for an element an action
+    // created), which built-ins that work on that value read (shift_date
+    // after the basic profile's BLANK, RSNA CTP's functions).
+    void record(Change change) {
+        if (keep_values_before_ && !change.path.empty()) {
+            values_before_.record(change.path, change.kind == ChangeKind::added
+                                                   ? std::nullopt
+                                                   : std::optional<std::string>(join_multi_value(change.before)));
+        }
+        result_.changes.push_back(std::move(change));
+    }
+
+    // A sequence listed at `at` is about to go or lose its items: the values
+    // of the elements in them, which no action changed (so none recorded),
+    // are kept for the built-ins that may still read them.
+    void remember_items_of(const std::vector<ElementInfo>& listing, std::size_t at) {
+        if (!keep_values_before_ || !listing[at].is_sequence()) {
+            return;
+        }
+        for (std::size_t i = at + 1; i < listing.size() && listing[i].depth > listing[at].depth; ++i) {
+            if (values_before_.recorded(listing[i].path) == nullptr) {
+                const auto values = dataset_.values(listing[i].path);
+                values_before_.record(listing[i].path,
+                                      values ? std::optional<std::string>(join_multi_value(*values)) : std::nullopt);
+            }
+        }
+    }
+
+    // The context a built-in is called with: the caller's, or a copy that
+    // also gives the values before any action.
+    const stdlib::BuiltinContext* context_for(const stdlib::Builtin& builtin) const {
+        return keep_values_before_ && builtin.needs_file_context ? &context_with_values_before_ : options_.builtin_context;
+    }
+
+    std::optional<std::string> value_now(const std::string& path) const {
+        const auto values = dataset_.values(path);
+        return values ? std::optional<std::string>(join_multi_value(*values)) : std::nullopt;
+    }
+
     void warn(const ElementInfo* element, const plan::HeaderAction& action, std::string message) {
         result_.warnings.push_back({element ? element->path : std::string{}, std::move(message), action.span});
+        changes_at_warning_.push_back(result_.changes.size());
+    }
+
+    // A warning says the element was left as it was; a later line may still
+    // have changed it (the bundled default ADDs PatientID from a variable
+    // after removing it): each warning ends with what really happened.
+    void tell_what_became_of_warned_elements() {
+        for (std::size_t w = 0; w < result_.warnings.size(); ++w) {
+            auto& warning = result_.warnings[w];
+            if (warning.path.empty()) {
+                continue;
+            }
+            const auto before = result_.changes.begin() + static_cast<std::ptrdiff_t>(changes_at_warning_[w]);
+            if (warning.message.ends_with(" not created")) {
+                const auto removed = std::find_if(std::make_reverse_iterator(before), result_.changes.rend(),
+                                                  [&](const Change& change) { return change.path == warning.path; });
+                if (removed != result_.changes.rend() && removed->kind == ChangeKind::removed && removed->by.line > 0) {
+                    warning.message += " (removed by line " + std::to_string(removed->by.line) +
+                                       (removed->by.file == warning.by.file ? "" : " of " + removed->by.file) + ")";
+                }
+            }
+            const auto changed = std::find_if(result_.changes.begin() + static_cast<std::ptrdiff_t>(changes_at_warning_[w]),
+                                              result_.changes.end(),
+                                              [&](const Change& change) {
+                                                  return change.path == warning.path && !(change.by == warning.by);
+                                              });
+            if (changed == result_.changes.end()) {
+                continue;
+            }
+            static constexpr std::array kDone = {"added", "replaced", "blanked", "removed"};
+            warning.message += "; then " + std::string(kDone[static_cast<std::size_t>(changed->kind)]);
+            if (changed->by.line > 0) {
+                warning.message += " by line " + std::to_string(changed->by.line) +
+                                   (changed->by.file == warning.by.file ? "" : " of " + changed->by.file);
+            }
+        }
     }
 
     // The new value an ADD or REPLACE writes into `element` (for an element
@@ -243,7 +308,7 @@ private:
                     const auto found = variables_.find(source.name);
                     if (found == variables_.end()) {
                         warn(element, action, "variable '" + source.name + "' is not given for this file; " +
-                                                  action.field.text + " left unchanged");
+                                                  action.field.text + (exists ? " left unchanged" : " not created"));
                         return std::nullopt;
                     }
                     return split_multi_value(found->second);
@@ -254,14 +319,15 @@ private:
                     }
                     warn(element, action, "func:" + source.name + " returned " +
                                               (std::holds_alternative<bool>(result) ? "a boolean" : "nil") +
-                                              ", no value; " + action.field.text + " left unchanged");
+                                              ", no value; " + action.field.text +
+                                              (exists ? " left unchanged" : " not created"));
                     return std::nullopt;
                 } else {
                     const std::string original = join_multi_value(before);
                     const stdlib::BuiltinCall call{element ? std::string_view(element->keyword) : std::string_view(action.field.text),
                                                    original, element ? std::string_view(element->vr) : std::string_view(),
                                                    source.options, element ? std::string_view(element->path) : std::string_view(),
-                                                   builtin_context_for_calls_, !exists};
+                                                   context_for(*source.builtin), !exists};
                     auto computed = source.builtin->compute(call);
                     if (!computed) {
                         warn(element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
@@ -282,11 +348,17 @@ private:
                                        "; the element is left unchanged");
             return;
         }
+        if (written == WriteResult::cut) {
+            warn(&element, action, "a value longer than " + element.vr + " allows was cut to its maximum length");
+            const auto stored = dataset_.values(element.path).value_or(after);
+            record({element.path, element.nested_name, kind, before, stored, action.span});
+            return;
+        }
         if (written != WriteResult::done) {
             warn(&element, action, "cannot write a value into " + element.vr + " element " + element.nested_name);
             return;
         }
-        result_.changes.push_back({element.path, element.nested_name, kind, before, after, action.span});
+        record({element.path, element.nested_name, kind, before, after, action.span});
     }
 
     std::optional<std::int64_t> jitter_days(const plan::HeaderAction& action, const ElementInfo& element) {
@@ -386,9 +458,10 @@ private:
                 for (const std::size_t at : selected_by(action, false)) {
                     const ElementInfo& element = (*listed_)[at];
                     const auto before = values_of(element);
+                    remember_items_of(*listed_, at);
                     if (dataset_.blank(element.path) == WriteResult::done) {
                         blanked.push_back(at);
-                        result_.changes.push_back({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
+                        record({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
                     }
                 }
                 forget(blanked, false);  // a blanked sequence loses its items
@@ -419,9 +492,10 @@ private:
                             continue;
                         }
                     }
+                    remember_items_of(*listed_, at);
                     if (dataset_.remove(element.path) == WriteResult::done) {
                         removed.push_back(at);
-                        result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
+                        record({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
                     }
                 }
                 forget(removed, true);
@@ -443,8 +517,8 @@ private:
                                            const std::vector<std::string>& before, bool exists) {
         const auto& source = std::get<plan::BuiltinSource>(*action.value);
         const std::string original = join_multi_value(before);
-        const stdlib::BuiltinCall call{element.keyword, original,  element.vr, source.options, element.path,
-                                       builtin_context_for_calls_, !exists};
+        const stdlib::BuiltinCall call{element.keyword, original,       element.vr, source.options, element.path,
+                                       context_for(*source.builtin), !exists};
         auto decision = source.builtin->decide(call);
         if (!decision) {
             warn(&element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
@@ -463,23 +537,26 @@ private:
 
     enum class Fate { stays, blanked, removed };
 
-    // Carries out a decision on an element that exists.
-    Fate carry_out(const plan::HeaderAction& action, const ElementInfo& element, const std::vector<std::string>& before,
+    // Carries out a decision on the element listed at `at`.
+    Fate carry_out(const plan::HeaderAction& action, std::size_t at, const std::vector<std::string>& before,
                    const stdlib::Decision& decision) {
+        const ElementInfo& element = (*listed_)[at];
         switch (decision.kind) {
             case stdlib::Decision::Kind::set:
                 write(action, element, before, split_multi_value(decision.value), ChangeKind::replaced);
                 return Fate::stays;
             case stdlib::Decision::Kind::keep: return Fate::stays;
             case stdlib::Decision::Kind::blank:
+                remember_items_of(*listed_, at);
                 if (dataset_.blank(element.path) == WriteResult::done) {
-                    result_.changes.push_back({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
+                    record({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
                     return Fate::blanked;
                 }
                 return Fate::stays;
             case stdlib::Decision::Kind::remove:
+                remember_items_of(*listed_, at);
                 if (dataset_.remove(element.path) == WriteResult::done) {
-                    result_.changes.push_back({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
+                    record({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
                     return Fate::removed;
                 }
                 return Fate::stays;
@@ -502,7 +579,7 @@ private:
             if (!decision) {
                 continue;
             }
-            switch (carry_out(action, element, before, *decision)) {
+            switch (carry_out(action, at, before, *decision)) {
                 case Fate::removed: removed.push_back(at); break;
                 case Fate::blanked: blanked.push_back(at); break;
                 case Fate::stays: break;
@@ -531,8 +608,8 @@ private:
             return;
         }
         structure_changed();
-        result_.changes.push_back({element.path, element.nested_name, exists ? ChangeKind::replaced : ChangeKind::added,
-                                   before, code_values(decision), action.span});
+        record({element.path, element.nested_name, exists ? ChangeKind::replaced : ChangeKind::added, before,
+                code_values(decision), action.span});
     }
 
     // ADD with a deciding built-in: the top-level element, or a new one.
@@ -553,7 +630,7 @@ private:
                 restructured = true;  // the listing is gone: nothing more to visit
                 break;
             }
-            switch (carry_out(action, element, before, *decision)) {
+            switch (carry_out(action, at, before, *decision)) {
                 case Fate::removed: removed.push_back(at); break;
                 case Fate::blanked: blanked.push_back(at); break;
                 case Fate::stays: break;
@@ -589,11 +666,16 @@ private:
         create(action, created, after);
     }
 
+    // ADD of an element that is absent (top level).
     void create(const plan::HeaderAction& action, const ElementInfo& created, const std::vector<std::string>& after) {
         const WriteResult written = dataset_.add(created.group, created.element, "", after);
         listed_as_added(created.group, created.element);
-        if (written == WriteResult::done) {
-            result_.changes.push_back({created.path, created.nested_name, ChangeKind::added, {}, after, action.span});
+        if (written == WriteResult::done || written == WriteResult::cut) {
+            if (written == WriteResult::cut) {
+                warn(&created, action, "a value longer than " + created.vr + " allows was cut to its maximum length");
+            }
+            const auto stored = dataset_.values(created.path).value_or(after);
+            record({created.path, created.nested_name, ChangeKind::added, {}, stored, action.span});
         } else if (written == WriteResult::conversion_failed) {
             warn(&created, action, "'" + join_multi_value(after) + "' does not convert to " + created.vr + "; " +
                                        action.field.text + " is not created");
@@ -653,10 +735,13 @@ private:
     std::unordered_set<std::uint32_t> replaced_tags_;
     std::vector<const plan::HeaderAction*> replaced_otherwise_;
     EvaluationResult result_;
-    // Values before any action, when a built-in reads them and the caller gave none.
-    std::unordered_map<std::string, std::string> originals_;
-    stdlib::BuiltinContext builtin_context_;
-    const stdlib::BuiltinContext* builtin_context_for_calls_ = nullptr;
+    std::vector<std::size_t> changes_at_warning_;  // per warning: how many changes came before it
+    // The values of changed elements before the first action, kept when a
+    // built-in reads them (needs_file_context), and the context that gives
+    // them to it.
+    bool keep_values_before_ = false;
+    stdlib::ValuesBeforeActions values_before_{[this](const std::string& path) { return value_now(path); }};
+    stdlib::BuiltinContext context_with_values_before_;
 };
 
 }  // namespace

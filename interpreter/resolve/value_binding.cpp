@@ -93,6 +93,11 @@ std::optional<plan::ValueSource> bind_builtin(const ast::BuiltinValue& call, con
                               "option '" + option.key + "' of deid_func:" + call.name + " needs true or false, found '" +
                                   option.value + "'");
             valid = false;
+        } else if (const auto problem = spec->problem != nullptr ? spec->problem(option.value) : std::nullopt) {
+            diagnostics.error(option.span, "bad-option",
+                              "option '" + option.key + "' of deid_func:" + call.name + " needs " + *problem +
+                                  ", found '" + option.value + "'");
+            valid = false;
         }
         if (spec->type == stdlib::OptionType::element) {
             const auto tag = bind_element(option.value, option.span);
@@ -105,14 +110,16 @@ std::optional<plan::ValueSource> bind_builtin(const ast::BuiltinValue& call, con
         }
         source.options[option.key] = option.value;
     }
+    for (const auto& spec : builtin->options) {
+        if (spec.required && std::none_of(call.options.begin(), call.options.end(),
+                                          [&](const ast::BuiltinOption& option) { return option.key == spec.name; })) {
+            diagnostics.error(call.name_span, "missing-option",
+                              "deid_func:" + call.name + " needs option '" + std::string(spec.name) + "'");
+            valid = false;
+        }
+    }
     if (!valid) {
         return std::nullopt;
-    }
-    if (builtin->check != nullptr) {
-        if (const auto problem = builtin->check(source.options)) {
-            diagnostics.error(call.name_span, "bad-option", "deid_func:" + call.name + ": " + *problem);
-            return std::nullopt;
-        }
     }
     return source;
 }

@@ -366,7 +366,29 @@ WriteResult DcmtkDataset::set(std::string_view path, const std::vector<std::stri
     if (vr == EVR_SQ) {
         return WriteResult::unsupported;
     }
-    std::string joined = join_multi_value(values);
+    // A value longer than its VR allows would make an invalid file, or
+    // (past 64 KiB in a VR with a 16-bit length) be written as UN: it is
+    // cut to the VR's maximum (PS3.5 Table 6.2-1), and the caller warns.
+    bool cut = false;
+    std::vector<std::string> fitted = values;
+    const DcmVR vr_info(vr);
+    if (vr_info.isaString() && vr != EVR_AT) {
+        const std::size_t longest = vr_info.getMaxValueLength();
+        for (auto& value : fitted) {
+            if (value.size() > longest) {
+                std::size_t keep = longest;
+                while (keep > 0 && (static_cast<unsigned char>(value[keep]) & 0xC0U) == 0x80U) {
+                    --keep;  // not inside a UTF-8 sequence
+                }
+                value.resize(keep);
+                cut = true;
+            }
+        }
+    }
+    std::string joined = join_multi_value(fitted);
+    if (!vr_info.usesExtendedLengthEncoding() && joined.size() > 0xFFFE) {
+        return WriteResult::conversion_failed;  // too many values for a 16-bit length
+    }
     if (vr == EVR_AT) {
         std::vector<std::string> tags;
         for (const auto& value : values) {
@@ -398,7 +420,7 @@ WriteResult DcmtkDataset::set(std::string_view path, const std::vector<std::stri
         }
         return WriteResult::conversion_failed;
     }
-    return WriteResult::done;
+    return cut ? WriteResult::cut : WriteResult::done;
 }
 
 WriteResult DcmtkDataset::blank(std::string_view path) {
@@ -461,7 +483,7 @@ WriteResult DcmtkDataset::add(std::uint16_t group, std::uint16_t element, std::s
         return WriteResult::unsupported;
     }
     const WriteResult written = set(path, values);
-    if (written != WriteResult::done) {
+    if (written != WriteResult::done && written != WriteResult::cut) {
         // A value that does not convert leaves the dataset as it was: without the element.
         item.findAndDeleteElement(key, OFFalse, OFFalse);
     }

@@ -11,12 +11,14 @@
 
 #include <lua.hpp>
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
 #include "runtime/lua/call_limits.hpp"
 #include "runtime/lua/csv.hpp"
 #include "runtime/lua/sandbox_library.hpp"
 #include "stdlib/date_shift.hpp"
+#include "stdlib/pseudonyms.hpp"
 #include "stdlib/uids.hpp"
 #include "support/strings.hpp"
 
@@ -25,6 +27,8 @@ namespace deid {
 struct LuaHooks::Context {
     std::vector<std::filesystem::path> data_files;
     std::ostream* log = nullptr;
+    std::string pseudonym_key;  // never handed to a script
+    ~Context() { OPENSSL_cleanse(pseudonym_key.data(), pseudonym_key.size()); }
 };
 
 struct LuaHooks::Run {
@@ -90,6 +94,58 @@ int deid_shift_date(lua_State* lua) {
     } else {
         lua_pushstring(lua, shifted->c_str());
     }
+    return 1;
+}
+
+// The run's key, or a Lua error naming the function that needs it.
+std::string_view key_for(lua_State* lua, const char* function) {
+    const std::string& key = context_of(lua).pseudonym_key;
+    if (key.empty()) {
+        luaL_error(lua, "%s: this run has no pseudonym key (give put --key-file FILE)", function);
+    }
+    return key;
+}
+
+int deid_hash_uid(lua_State* lua) {
+    const char* uid = luaL_checkstring(lua, 1);
+    const std::string_view key = key_for(lua, "deid.hash_uid");
+    lua_pushstring(lua, stdlib::hash_uid(uid, key).c_str());
+    return 1;
+}
+
+int deid_hash_id(lua_State* lua) {
+    std::size_t size = 0;
+    const char* value = luaL_checklstring(lua, 1, &size);
+    const char* prefix = luaL_optstring(lua, 2, "");
+    const lua_Integer length = luaL_optinteger(lua, 3, stdlib::kDefaultIdLength);
+    // No C++ object may be alive when luaL_error jumps out of this frame.
+    if (stdlib::id_prefix_problem(prefix).has_value()) {
+        return luaL_error(lua, "deid.hash_id: a prefix of at most %d characters, without '\\' or control characters",
+                          static_cast<int>(stdlib::kLongestIdPrefix));
+    }
+    if (length < stdlib::kShortestId || length > stdlib::kLongestId) {
+        return luaL_error(lua, "deid.hash_id: a length from %d to %d characters", stdlib::kShortestId,
+                          stdlib::kLongestId);
+    }
+    const std::string_view key = key_for(lua, "deid.hash_id");
+    lua_pushstring(lua, stdlib::hash_id(std::string_view(value, size), prefix, static_cast<int>(length), key).c_str());
+    return 1;
+}
+
+int deid_date_offset(lua_State* lua) {
+    const char* patient_id = luaL_checkstring(lua, 1);
+    const char* issuer = luaL_optstring(lua, 2, "");
+    stdlib::DayRange range;
+    if (const char* text = luaL_optstring(lua, 3, nullptr); text != nullptr) {
+        const auto parsed = stdlib::parse_day_range(text);
+        if (!parsed) {
+            return luaL_error(lua, "deid.date_offset: '%s' is no range of days FIRST..LAST on one side of 0 (-365..-1)",
+                              text);
+        }
+        range = *parsed;
+    }
+    const std::string_view key = key_for(lua, "deid.date_offset");
+    lua_pushinteger(lua, stdlib::date_offset(patient_id, issuer, range, key));
     return 1;
 }
 
@@ -241,11 +297,8 @@ void make_result_readable(lua_State* lua) {
         lua_rawgeti(lua, -2, i);
         if (lua_type(lua, -1) == LUA_TNUMBER) {
             lua_tolstring(lua, -1, nullptr);
-        } else if (lua_type(lua, -1) != LUA_TSTRING) {
-            lua_pop(lua, 1);
-            lua_pushliteral(lua, "");
         }
-        lua_rawseti(lua, -2, i);
+        lua_rawseti(lua, -2, i);  // anything but a string fails the call (LuaHooks::call)
     }
     lua_remove(lua, -2);
 }
@@ -295,9 +348,15 @@ int open_libraries(lua_State* lua) {
     auto* context = static_cast<LuaHooks::Context*>(lua_touserdata(lua, 1));
     open_sandbox_library(lua);
 
-    static const luaL_Reg library[] = {{"log", deid_log},           {"hmac_sha256", deid_hmac_sha256},
-                                       {"uid_from", deid_uid_from}, {"shift_date", deid_shift_date},
-                                       {"csv", deid_csv},           {nullptr, nullptr}};
+    static const luaL_Reg library[] = {{"log", deid_log},
+                                       {"hmac_sha256", deid_hmac_sha256},
+                                       {"uid_from", deid_uid_from},
+                                       {"shift_date", deid_shift_date},
+                                       {"hash_uid", deid_hash_uid},
+                                       {"hash_id", deid_hash_id},
+                                       {"date_offset", deid_date_offset},
+                                       {"csv", deid_csv},
+                                       {nullptr, nullptr}};
     luaL_newlibtable(lua, library);
     lua_pushlightuserdata(lua, context);
     luaL_setfuncs(lua, library, 1);
@@ -355,8 +414,10 @@ std::string read_file(const std::filesystem::path& path) {
 }  // namespace
 
 LuaHooks::LuaHooks(const std::vector<std::filesystem::path>& scripts,
-                   const std::vector<std::filesystem::path>& data_files, LuaLimits limits, std::ostream& log)
-    : limits_(std::make_unique<CallLimits>(limits)), context_(std::make_unique<Context>(Context{data_files, &log})) {
+                   const std::vector<std::filesystem::path>& data_files, LuaLimits limits, std::ostream& log,
+                   std::string_view pseudonym_key)
+    : limits_(std::make_unique<CallLimits>(limits)),
+      context_(std::make_unique<Context>(Context{data_files, &log, std::string(pseudonym_key)})) {
     std::vector<std::string> texts;
     for (const auto& script : scripts) {
         texts.push_back(read_file(script));
@@ -460,7 +521,16 @@ UserFunctionResult LuaHooks::call(const UserFunctionCall& call) {
             const auto count = static_cast<lua_Integer>(lua_rawlen(lua_, -1));
             for (lua_Integer i = 1; i <= count; ++i) {
                 lua_rawgeti(lua_, -1, i);
-                values.emplace_back(lua_tostring(lua_, -1));  // a string: made so by make_result_readable
+                if (lua_type(lua_, -1) != LUA_TSTRING) {  // numbers were made strings by make_result_readable
+                    const std::string type = luaL_typename(lua_, -1);
+                    lua_settop(lua_, 0);
+                    throw UserFunctionError(std::string(prepared.defined_at.data()) + ": func:" + name +
+                                            " returned an array whose item " + std::to_string(i) + " is a " + type +
+                                            "; expected strings or numbers");
+                }
+                std::size_t length = 0;
+                const char* text = lua_tolstring(lua_, -1, &length);
+                values.emplace_back(text, length);
                 lua_pop(lua_, 1);
             }
             result = values;

@@ -32,8 +32,10 @@ class LuaHooks final : public UserFunctions {
 public:
     // Loads every script in order. `data_files` are the only files deid.csv
     // may open. Throws LuaLoadError.
+    // `pseudonym_key` (the run's, if it has one) keys deid.hash_uid,
+    // deid.hash_id and deid.date_offset; scripts can never read it.
     LuaHooks(const std::vector<std::filesystem::path>& scripts, const std::vector<std::filesystem::path>& data_files,
-             LuaLimits limits, std::ostream& log);
+             LuaLimits limits, std::ostream& log, std::string_view pseudonym_key = {});
     ~LuaHooks() override;
     LuaHooks(const LuaHooks&) = delete;
     LuaHooks& operator=(const LuaHooks&) = delete;

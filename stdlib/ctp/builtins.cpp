@@ -5,6 +5,8 @@
 #include "grammar/ctp/script.hpp"
 #include "stdlib/builtin_context.hpp"
 #include "stdlib/ctp/interpreter.hpp"
+#include "stdlib/date_shift.hpp"
+#include "stdlib/pseudonyms.hpp"
 
 namespace deid::stdlib::ctp {
 namespace {
@@ -21,10 +23,12 @@ std::string tag_step(std::uint32_t tag) {
 }
 
 // What the script reads, from the built-in's call: the element itself and,
-// by path, the values every element had before any action.
-class CallInput final : public ScriptInput {
+// by path, the values every element had before any action (the
+// evaluator's record, BuiltinContext::values_before). `keyed`: deid's keyed
+// pseudonyms for CTP's hashing and date functions, with the run's key.
+class CallInput final : public ScriptInput, private KeyedPseudonyms {
 public:
-    explicit CallInput(const BuiltinCall& call) : call_(call) {}
+    CallInput(const BuiltinCall& call, bool keyed) : call_(call), keyed_(keyed) {}
 
     std::uint32_t own_tag() const override {
         const std::string_view path = call_.path;
@@ -41,35 +45,58 @@ public:
         if (call_.element_absent) {
             return std::nullopt;
         }
-        if (const auto* originals = originals_map()) {
-            if (const auto found = originals->find(std::string(call_.path)); found != originals->end()) {
-                return found->second;
-            }
-        }
-        return std::string(call_.original);
+        return value_before_actions(call_);
     }
 
     std::optional<std::string> value(const ElementPath& path) const override {
-        std::string full = path.from_root ? std::string() : item_prefix();
-        for (std::size_t i = 0; i < path.tags.size(); ++i) {
-            full += (i == 0 ? "" : "__0__") + tag_step(path.tags[i]);
-        }
+        const std::string full = path_of(path);
         if (full == call_.path) {
             return own_value();
         }
-        const auto* originals = originals_map();
-        if (originals == nullptr) {
-            return std::nullopt;
-        }
-        const auto found = originals->find(full);
-        return found == originals->end() ? std::nullopt : std::optional<std::string>(found->second);
+        const auto* values = call_.context != nullptr ? call_.context->values_before : nullptr;
+        return values != nullptr ? values->value(full) : std::nullopt;
     }
 
     bool at_root() const override { return call_.path.find("__") == std::string_view::npos; }
 
+    const KeyedPseudonyms* keyed() const override { return keyed_ ? this : nullptr; }
+
 private:
-    const std::unordered_map<std::string, std::string>* originals_map() const {
-        return call_.context != nullptr ? call_.context->originals : nullptr;
+    // Without a key (a caller that has none): empty, never the original.
+    std::string_view key() const { return call_.context != nullptr ? call_.context->pseudonym_key : std::string_view{}; }
+
+    std::string uid(std::string_view uid) const override {
+        return key().empty() ? std::string() : deid::stdlib::hash_uid(uid, key());
+    }
+
+    std::string id(std::string_view value, std::string_view reference, int length) const override {
+        if (key().empty()) {
+            return "";
+        }
+        const auto path = reference == "this" || reference.empty() ? std::optional<ElementPath>() : parse_element_path(reference);
+        return hash_id_at(path ? path_of(*path) : std::string(call_.path), value, call_.context->issuer_of_patient_id, "",
+                          length, key());
+    }
+
+    std::optional<std::string> date(std::string_view value) const override {
+        if (key().empty()) {
+            return "";
+        }
+        const std::int64_t days = date_offset(call_.context->patient_id, call_.context->issuer_of_patient_id, {}, key());
+        if (call_.context->report != nullptr && !call_.context->report->date_offset) {
+            call_.context->report->date_offset = days;
+        }
+        return shift_date_value(value, "", days);
+    }
+
+    // The path id of an element the script names: in the item of the
+    // script's element unless from the root.
+    std::string path_of(const ElementPath& path) const {
+        std::string full = path.from_root ? std::string() : item_prefix();
+        for (std::size_t i = 0; i < path.tags.size(); ++i) {
+            full += (i == 0 ? "" : "__0__") + tag_step(path.tags[i]);
+        }
+        return full;
     }
 
     // "(0008,1115)__0__" for an element of that item, "" at the top level.
@@ -79,6 +106,7 @@ private:
     }
 
     const BuiltinCall& call_;
+    bool keyed_;
 };
 
 Decision decision_of(const Outcome& outcome) {
@@ -102,7 +130,7 @@ std::optional<std::string> option(const BuiltinCall& call, const std::string& na
 // Runs CTP's function on the element, and decides as CTP would on the
 // resulting replacement.
 std::optional<Decision> run(const BuiltinCall& call, const Call& function) {
-    const CallInput input(call);
+    const CallInput input(call, false);
     try {
         return decision_of(outcome_of(call_function(function, input), !call.element_absent));
     } catch (const FileHeld& held) {
@@ -205,7 +233,10 @@ std::optional<Decision> decide_quarantine(const BuiltinCall&) {
 }
 std::optional<Decision> decide_skip(const BuiltinCall&) { return Decision{Decision::Kind::skip_file, "@skip()", {}, false}; }
 
-std::optional<Decision> decide_script(const BuiltinCall& call) {
+namespace {
+
+// A whole element script, run as CTP runs it; `keyed`: --ctp-keyed.
+std::optional<Decision> run_script(const BuiltinCall& call, bool keyed) {
     const auto text = option(call, "script");
     if (!text) {
         return std::nullopt;
@@ -214,7 +245,7 @@ std::optional<Decision> decide_script(const BuiltinCall& call) {
     if (!parsed.errors.empty()) {
         return std::nullopt;
     }
-    const CallInput input(call);
+    const CallInput input(call, keyed);
     try {
         return decision_of(outcome_of(make_replacement(parsed.script, input), !call.element_absent));
     } catch (const FileHeld& held) {
@@ -223,13 +254,16 @@ std::optional<Decision> decide_script(const BuiltinCall& call) {
     }
 }
 
-std::optional<std::string> check_text_options(const std::map<std::string, std::string>& options) {
-    for (const auto& [key, value] : options) {
-        if (!percent_decode(value)) {
-            return "option '" + key + "' has a '%' that is not followed by two hexadecimal digits (write %25 for '%')";
-        }
+}  // namespace
+
+std::optional<Decision> decide_script(const BuiltinCall& call) { return run_script(call, false); }
+std::optional<Decision> decide_keyed_script(const BuiltinCall& call) { return run_script(call, true); }
+
+std::optional<std::string> percent_encoding_problem(std::string_view value) {
+    if (percent_decode(value)) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return "text whose '%' is followed by two hexadecimal digits (write %25 for '%')";
 }
 
 namespace {
@@ -272,19 +306,22 @@ std::optional<std::string> check_pieces(const Script& script) {
 
 }  // namespace
 
-std::optional<std::string> check_script(const std::map<std::string, std::string>& options) {
-    if (auto problem = check_text_options(options)) {
-        return problem;
+std::optional<std::string> script_problem(std::string_view value) {
+    const auto text = percent_decode(value);
+    if (!text) {
+        return percent_encoding_problem(value);
     }
-    const auto found = options.find("script");
-    if (found == options.end()) {
-        return "deid_func:ctp_script needs script=\"...\"";
-    }
-    const auto parsed = deid::ctp::parse_script(*percent_decode(found->second));
+    const auto parsed = deid::ctp::parse_script(*text);
+    std::optional<std::string> problem;
     if (!parsed.errors.empty()) {
-        return "the CTP script does not parse: " + parsed.errors.front().message;
+        problem = "the CTP script does not parse: " + parsed.errors.front().message;
+    } else {
+        problem = check_pieces(parsed.script);
     }
-    return check_pieces(parsed.script);
+    if (!problem) {
+        return std::nullopt;
+    }
+    return "a CTP script deid runs (" + *problem + ")";
 }
 
 }  // namespace deid::stdlib::ctp

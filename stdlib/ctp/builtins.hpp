@@ -5,9 +5,9 @@
 // end (ctp/) writes them; recipes may use them directly. Registered with
 // the others in stdlib/builtins.cpp.
 
-#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "stdlib/builtins.hpp"
 
@@ -39,9 +39,13 @@ std::optional<Decision> decide_method_codes(const BuiltinCall& call);
 std::optional<Decision> decide_quarantine(const BuiltinCall& call);
 std::optional<Decision> decide_skip(const BuiltinCall& call);
 std::optional<Decision> decide_script(const BuiltinCall& call);
+// ctp_keyed_script: decide_script with deid's keyed pseudonyms for CTP's
+// hashing and date functions (--ctp-keyed).
+std::optional<Decision> decide_keyed_script(const BuiltinCall& call);
 
-// Lint-time checks of option values that hold CTP text.
-std::optional<std::string> check_text_options(const std::map<std::string, std::string>& options);
-std::optional<std::string> check_script(const std::map<std::string, std::string>& options);
+// The option checks lint runs (OptionSpec::problem): text options are
+// percent-encoded; `script` holds a CTP script deid can run.
+std::optional<std::string> percent_encoding_problem(std::string_view value);
+std::optional<std::string> script_problem(std::string_view value);
 
 }  // namespace deid::stdlib::ctp

@@ -10,6 +10,7 @@
 #include <re2/re2.h>
 
 #include "stdlib/ctp/functions.hpp"
+#include "stdlib/pseudonyms.hpp"
 
 namespace deid::stdlib::ctp {
 namespace {
@@ -105,6 +106,9 @@ public:
 
     std::string call(const Call& call) const {
         const std::string& name = call.name;
+        if (const auto* keyed = input_.keyed(); keyed != nullptr && is_keyed_function(name)) {
+            return keyed_call(call, *keyed);
+        }
         if (name == "contents") return contents_function(call);
         if (name == "value") return value_function(call);
         if (name == "truncate") return truncate(call);
@@ -138,6 +142,44 @@ public:
     }
 
 private:
+    // --ctp-keyed: a call of is_keyed_function, with CTP's answers to calls
+    // it cannot run and to absent elements, and deid's keyed values.
+    std::string keyed_call(const Call& call, const KeyedPseudonyms& keyed) const {
+        const std::string& name = call.name;
+        auto length = [&](std::size_t index) {
+            return keyed_id_length(index < call.arguments.size() ? java_parse_long(parameter(call, index).value_or(""))
+                                                                 : std::nullopt);
+        };
+        if (name == "hashuid") {
+            if (call.arguments.size() != 2 || !parameter(call, 0)) {
+                return arguments_text(call);
+            }
+            const auto uid = contents_or_null(call.arguments[1].text);
+            return uid ? keyed.uid(*uid) : "@remove()";
+        }
+        if (name == "hash") {
+            const auto value = call.arguments.empty() ? std::nullopt : contents_or_null(call.arguments[0].text);
+            return value ? keyed.id(*value, java_trim(call.arguments[0].text), length(1)) : "@remove()";
+        }
+        if (name == "hashname" || name == "hashptid") {
+            if (call.arguments.size() < 2) {
+                return arguments_text(call);
+            }
+            const std::size_t of = name == "hashname" ? 0 : 1;
+            return keyed.id(contents_of(call, of), java_trim(call.arguments[of].text), length(of + 1));
+        }
+        // @incrementdate, @hashdate: the patient's offset, whatever the days
+        // or the element hashed for them.
+        const auto date = call.arguments.empty() ? std::nullopt : contents_or_null(call.arguments[0].text);
+        if (!date) {
+            return "@remove()";
+        }
+        if (date->size() < 8) {
+            return "@empty()";
+        }
+        return keyed.date(*date).value_or("@empty()");
+    }
+
     // FnCall.getArgs: "(a,b)".
     static std::string arguments_text(const Call& call) {
         std::string out = "(";
@@ -592,6 +634,18 @@ const std::vector<FunctionInfo>& functions() {
 }
 
 }  // namespace
+
+bool is_keyed_function(std::string_view name) {
+    return name == "hashuid" || name == "hash" || name == "hashname" || name == "hashptid" || name == "incrementdate" ||
+           name == "hashdate";
+}
+
+int keyed_id_length(std::optional<std::int64_t> ctp_length) {
+    if (!ctp_length || *ctp_length <= 0) {
+        return kDefaultIdLength;
+    }
+    return static_cast<int>(std::clamp<std::int64_t>(*ctp_length, kShortestId, kLongestId));
+}
 
 bool is_supported_function(std::string_view name) {
     const auto& all = functions();

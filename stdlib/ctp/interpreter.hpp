@@ -32,6 +32,30 @@ struct ElementPath {
 // script is compiled (ctp/), so any other text is nullopt here.
 std::optional<ElementPath> parse_element_path(std::string_view text);
 
+// --ctp-keyed: deid's keyed pseudonyms (stdlib/pseudonyms.hpp) in place of
+// CTP's hashing and date functions, so that a CTP script's outputs link
+// with every other keyed run of the site.
+class KeyedPseudonyms {
+public:
+    virtual ~KeyedPseudonyms() = default;
+    // deid_func:hash_uid of a UID (@hashuid).
+    [[nodiscard]] virtual std::string uid(std::string_view uid) const = 0;
+    // deid_func:hash_id of the value of the element `reference` names
+    // ("this" or a path), `length` characters (@hash, @hashname, @hashptid).
+    [[nodiscard]] virtual std::string id(std::string_view value, std::string_view reference, int length) const = 0;
+    // deid_func:shift_date: the date moved by the patient's offset; nullopt
+    // when it is no date (@incrementdate, @hashdate).
+    [[nodiscard]] virtual std::optional<std::string> date(std::string_view value) const = 0;
+};
+
+// The functions --ctp-keyed replaces: @hashuid, @hash, @hashname,
+// @hashptid, @incrementdate, @hashdate.
+bool is_keyed_function(std::string_view name);
+
+// hash_id's length for a CTP length (nullopt or 0: none given): the
+// default when none, else within hash_id's limits.
+int keyed_id_length(std::optional<std::int64_t> ctp_length);
+
 // What a script reads of the file: values as they were before any action,
 // as CTP reads its unmodified copy of the dataset.
 class ScriptInput {
@@ -49,6 +73,9 @@ public:
     // The current date and time, "YYYYMMDD" and "HHMMSS" (@date, @time).
     [[nodiscard]] virtual std::string today() const;
     [[nodiscard]] virtual std::string now() const;
+    // Keyed pseudonyms for the functions is_keyed_function names; nullptr:
+    // CTP's own algorithms.
+    [[nodiscard]] virtual const KeyedPseudonyms* keyed() const { return nullptr; }
 };
 
 // @quarantine() and @skip() stop the script: the whole file is held back.
