@@ -14,6 +14,7 @@
 #include "engine/clean_command.hpp"
 #include "engine/crosswalk.hpp"
 #include "engine/get_command.hpp"
+#include "engine/import_ctp_command.hpp"
 #include "engine/inspect_command.hpp"
 #include "engine/lint_command.hpp"
 #include "engine/pseudonym_key.hpp"
@@ -38,6 +39,22 @@ void add_lua_limit_options(CLI::App* command, deid::LuaLimits& limits) {
         "memory cap of the Lua state, MiB (default 64)");
 }
 
+// --ctp FILE: an RSNA CTP script, run where a recipe is (after the -r
+// recipes); --ctp-keyed: its hashing and date functions keyed (README,
+// "Keyed pseudonyms").
+void add_ctp_options(CLI::App* command, std::vector<std::filesystem::path>& recipes,
+                     std::vector<std::filesystem::path>& ctp_scripts, bool& keyed) {
+    command->add_option_function<std::vector<std::filesystem::path>>(
+        "--ctp",
+        [&recipes, &ctp_scripts](const std::vector<std::filesystem::path>& scripts) {
+            recipes.insert(recipes.end(), scripts.begin(), scripts.end());
+            ctp_scripts.insert(ctp_scripts.end(), scripts.begin(), scripts.end());
+        },
+        "RSNA CTP anonymizer, pixel anonymizer or filter script, read as a recipe (repeatable)");
+    command->add_flag("--ctp-keyed", keyed,
+                      "CTP's hashing and date functions as keyed pseudonyms (deid_func:hash_uid, hash_id, shift_date)");
+}
+
 // More workers than this is a typo, refused before any work (threads
 // beyond the system's limit would fail only after the walk).
 constexpr unsigned kMostJobs = 4096;
@@ -60,6 +77,7 @@ void add_run_options(CLI::App* command, Options& options, const std::string& rec
     command->add_flag("--default", options.with_default_recipe, "use the bundled default recipe deid.dicom first");
     command->add_flag("--force", options.force, "run even if the recipe has lint errors");
     add_jobs_option(command, options.jobs);
+    add_ctp_options(command, options.recipes, options.ctp_scripts, options.ctp_keyed);
     if constexpr (requires { options.lua_scripts; }) {
         command->add_option("--lua", options.lua_scripts, "Lua scripts defining the func:NAME functions (repeatable)");
         add_lua_limit_options(command, options.lua_limits);
@@ -101,7 +119,8 @@ int main(int argc, char** argv) {
     std::string lint_format = "text";
     auto* lint_command = app.add_subcommand("lint", "check recipes and report every problem, compiler style");
     lint_command->add_option("recipes", lint.recipes,
-                             "recipe files to check; a folder: its recipe files (deid.*, *.deid, *.dicom); - : standard input");
+                             "recipe files to check; a folder: its recipe files (deid.*, *.deid, *.dicom) and CTP scripts "
+                             "(*.script); - : standard input");
     lint_command->add_flag("--default", lint.with_default_recipe, "also check the bundled default recipe deid.dicom");
     lint_command->add_flag("--combined", lint.combined, "read the recipes as one run, combined in order (spec §7)");
     lint_command->add_option("--format", lint_format, "output format: text, json, sarif (SARIF 2.1.0), github (annotations)")
@@ -112,6 +131,19 @@ int main(int argc, char** argv) {
     std::string lint_profile;
     lint_command->add_option("--profile", lint_profile, kProfileHelp);
     add_lua_limit_options(lint_command, lint.lua_limits);
+    add_ctp_options(lint_command, lint.recipes, lint.front_end.ctp_scripts, lint.front_end.ctp_keyed);
+
+    deid::ImportCtpOptions import_ctp;
+    auto* import_ctp_command =
+        app.add_subcommand("import-ctp", "write RSNA CTP scripts as one recipe, each line naming the CTP line it came from");
+    import_ctp_command->add_option("scripts", import_ctp.scripts, "CTP anonymizer, pixel anonymizer and filter scripts")
+        ->required();
+    import_ctp_command->add_option("-o,--output", import_ctp.output, "the recipe to write")->required();
+    import_ctp_command->add_option("--lua", import_ctp.lua, "Lua hooks for what the recipe language cannot say");
+    import_ctp_command->add_flag("--ctp-keyed", import_ctp.keyed,
+                                 "CTP's hashing and date functions as keyed pseudonyms (deid_func:hash_uid, hash_id, "
+                                 "shift_date)");
+    import_ctp_command->add_flag("--overwrite", import_ctp.overwrite, "replace an existing output (never a script)");
 
     deid::PutOptions put;
     bool no_default_skip = false;
@@ -275,6 +307,9 @@ int main(int argc, char** argv) {
                                                     : deid::LintFormat::text;
             lint.standard_input = &std::cin;
             return deid::run_lint(lint, dictionary, std::cout, std::cerr);
+        }
+        if (import_ctp_command->parsed()) {
+            return deid::run_import_ctp(import_ctp, dictionary, std::cout, std::cerr);
         }
         if (clean_command->parsed()) {
             clean.progress = progress_style(quiet);

@@ -116,7 +116,8 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
 
 int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
     const bool use_default = options.with_default_recipe || options.recipes.empty();
-    const auto plan = compile_for_run({options.recipes, use_default, {}}, dictionary, options.force, err);
+    const auto plan = compile_for_run({options.recipes, use_default, {}, {}, std::nullopt, {}, {options.ctp_scripts, options.ctp_keyed}},
+                                      dictionary, options.force, err);
     if (!plan) {
         return kExitRecipeError;
     }

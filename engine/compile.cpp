@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "engine/bundled_recipes.hpp"
+#include "engine/rules_file.hpp"
 #include "grammar/parser.hpp"
 #include "interpreter/ast/combine.hpp"
 
@@ -43,14 +44,16 @@ Compiled compile(const CompileRequest& request, const ElementDictionary& diction
     }
     for (const auto& path : request.recipes) {
         if (path == "-") {
-            recipes.push_back(grammar::parse_recipe_text(request.standard_input.value_or(""), "<stdin>",
-                                                         compiled.diagnostics));
+            recipes.push_back(parse_rules_text(request.standard_input.value_or(""), "<stdin>",
+                                               is_forced_ctp_script(path, request.front_end), request.front_end,
+                                               dictionary, compiled.diagnostics));
             continue;
         }
-        recipes.push_back(grammar::parse_recipe_file(path, compiled.diagnostics));
+        recipes.push_back(read_rules_file(path, request.front_end, dictionary, compiled.diagnostics));
     }
     for (const auto& recipe : request.texts) {
-        recipes.push_back(grammar::parse_recipe_text(recipe.text, recipe.name, compiled.diagnostics));
+        recipes.push_back(parse_rules_text(recipe.text, recipe.name, recipe.ctp_script, request.front_end, dictionary,
+                                           compiled.diagnostics));
     }
     const ast::CombinedRecipe combined = ast::combine(recipes, compiled.diagnostics);
     compiled.plan = resolve(combined, dictionary, request.options, compiled.diagnostics);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "interpreter/ast/ast.hpp"
 #include "interpreter/diagnostics/diagnostic.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 #include "interpreter/plan/plan.hpp"
@@ -12,10 +13,22 @@
 
 namespace deid {
 
-// Recipe text held in memory (embedders), named for diagnostics.
+// How the rules given are read: recipe text, or RSNA CTP scripts.
+struct FrontEndOptions {
+    // Files given with --ctp ("-" for standard input): read as CTP scripts
+    // whatever they look like (an error when they are none). Other files
+    // and texts are CTP scripts when their content says so
+    // (ctp::detect_script_kind), recipes otherwise.
+    std::vector<std::filesystem::path> ctp_scripts;
+    bool ctp_keyed = false;  // --ctp-keyed
+};
+
+// Recipe text held in memory (embedders), named for diagnostics: a recipe,
+// or an RSNA CTP script (by its content, or `ctp_script`).
 struct RecipeText {
     std::string name;
     std::string text;
+    bool ctp_script = false;
 };
 
 struct CompileRequest {
@@ -28,6 +41,7 @@ struct CompileRequest {
     // The text of the recipe named "-" (standard input), if one is.
     std::optional<std::string> standard_input = {};
     std::vector<RecipeText> texts = {};  // after `recipes`
+    FrontEndOptions front_end = {};
 };
 
 struct Compiled {

@@ -112,7 +112,9 @@ int run_get(const GetOptions& options, const ElementDictionary& dictionary, std:
         }
     }
     if (!options.recipes.empty() || options.with_default_recipe) {
-        if (!compile_for_run({options.recipes, options.with_default_recipe, resolve}, dictionary, options.force, err)) {
+        if (!compile_for_run({options.recipes, options.with_default_recipe, resolve, {}, std::nullopt, {},
+                              {options.ctp_scripts, options.ctp_keyed}},
+                             dictionary, options.force, err)) {
             return kExitRecipeError;
         }
     }

@@ -149,7 +149,9 @@ int run_inspect(const InspectOptions& options, const ElementDictionary& dictiona
             return kExitRecipeError;
         }
     }
-    const auto plan = compile_for_run({options.recipes, use_default, resolve}, dictionary, options.force, err);
+    const auto plan =
+        compile_for_run({options.recipes, use_default, resolve, {}, std::nullopt, {}, {options.ctp_scripts, options.ctp_keyed}},
+                        dictionary, options.force, err);
     if (!plan) {
         return kExitRecipeError;
     }

@@ -16,9 +16,11 @@
 namespace deid {
 namespace {
 
-// The recipe files the inputs stand for: files as given, the recipe files
-// of folders (sorted, recursive), "-" as itself.
-std::vector<std::filesystem::path> expand_folders(const std::vector<std::filesystem::path>& inputs) {
+// The rules files the inputs stand for: files as given, the recipe files
+// and RSNA CTP scripts of folders (sorted, recursive), "-" as itself. The
+// CTP scripts found in folders are added to `front_end` (read as such).
+std::vector<std::filesystem::path> expand_folders(const std::vector<std::filesystem::path>& inputs,
+                                                  FrontEndOptions& front_end) {
     std::vector<std::filesystem::path> recipes;
     for (const auto& input : inputs) {
         std::error_code error;
@@ -36,8 +38,14 @@ std::vector<std::filesystem::path> expand_folders(const std::vector<std::filesys
                 }
                 continue;
             }
-            if (it->is_regular_file(error) && is_recipe_file_name(name)) {
+            if (!it->is_regular_file(error)) {
+                continue;
+            }
+            if (is_recipe_file_name(name)) {
                 found.push_back(it->path());
+            } else if (is_ctp_script_name(name)) {
+                found.push_back(it->path());
+                front_end.ctp_scripts.push_back(it->path());
             }
         }
         if (error) {
@@ -51,11 +59,12 @@ std::vector<std::filesystem::path> expand_folders(const std::vector<std::filesys
 }
 
 std::vector<CompileRequest> requests_for(const LintOptions& options, const std::vector<std::filesystem::path>& recipes,
-                                         const ResolveOptions& resolve, const std::optional<std::string>& input_text) {
+                                         const FrontEndOptions& front_end, const ResolveOptions& resolve,
+                                         const std::optional<std::string>& input_text) {
     std::vector<CompileRequest> requests;
     const std::vector<std::string> profile = options.profile ? profile_recipes(*options.profile) : std::vector<std::string>{};
     if (options.combined) {
-        requests.push_back({recipes, options.with_default_recipe, resolve, profile, input_text});
+        requests.push_back({recipes, options.with_default_recipe, resolve, profile, input_text, {}, front_end});
         return requests;
     }
     if (options.profile) {
@@ -65,7 +74,7 @@ std::vector<CompileRequest> requests_for(const LintOptions& options, const std::
         requests.push_back({{}, true, resolve});
     }
     for (const auto& recipe : recipes) {
-        requests.push_back({{recipe}, false, resolve, {}, input_text});
+        requests.push_back({{recipe}, false, resolve, {}, input_text, {}, front_end});
     }
     return requests;
 }
@@ -92,6 +101,10 @@ bool is_recipe_file_name(const std::string& name) {
                                       name.ends_with(".dicom") || name.find("deid.dicom") != std::string::npos);
 }
 
+bool is_ctp_script_name(const std::string& name) {
+    return !name.starts_with(".") && name.ends_with(".script") && !is_recipe_file_name(name);
+}
+
 int run_lint(const LintOptions& options, const ElementDictionary& dictionary, std::ostream& out, std::ostream& err) {
     std::vector<Diagnostic> findings;
     std::size_t errors = 0;
@@ -103,14 +116,15 @@ int run_lint(const LintOptions& options, const ElementDictionary& dictionary, st
             return 1;
         }
     }
-    const auto recipes = expand_folders(options.recipes);
+    FrontEndOptions front_end = options.front_end;
+    const auto recipes = expand_folders(options.recipes, front_end);
     std::optional<std::string> input_text;
     if (std::find(recipes.begin(), recipes.end(), "-") != recipes.end()) {
         input_text = options.standard_input != nullptr
                          ? std::string(std::istreambuf_iterator<char>(*options.standard_input), {})
                          : std::string();
     }
-    const auto requests = requests_for(options, recipes, resolve, input_text);
+    const auto requests = requests_for(options, recipes, front_end, resolve, input_text);
     for (const auto& request : requests) {
         Compiled compiled = compile(request, dictionary);
         errors += compiled.diagnostics.error_count();

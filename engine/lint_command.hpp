@@ -6,6 +6,7 @@
 #include <ostream>
 #include <vector>
 
+#include "engine/compile.hpp"
 #include "engine/profiles.hpp"
 #include "interpreter/dictionary/element_dictionary.hpp"
 #include "runtime/lua/lua_limits.hpp"
@@ -15,8 +16,9 @@ namespace deid {
 enum class LintFormat { text, json, sarif, github };
 
 struct LintOptions {
-    // Recipe files; a folder stands for the recipe files in it and below
-    // (is_recipe_file_name), "-" for the recipe on `standard_input`.
+    // Recipe files; a folder stands for the recipe files and CTP scripts in
+    // it and below (is_recipe_file_name, is_ctp_script_name), "-" for the
+    // recipe (or CTP script) on `standard_input`.
     std::vector<std::filesystem::path> recipes;
     bool with_default_recipe = false;  // lint the bundled deid.dicom too
     bool combined = false;             // read all recipes as one run (spec §7)
@@ -30,6 +32,7 @@ struct LintOptions {
     bool warnings_are_errors = false;                // --werror
     std::optional<std::size_t> max_warnings;         // --max-warnings N: more fail the lint
     std::istream* standard_input = nullptr;          // read for the recipe "-"
+    FrontEndOptions front_end;                       // --ctp scripts (also in `recipes`), --ctp-keyed
 };
 
 // Which files in a folder given to lint are recipes: names that start with
@@ -37,6 +40,10 @@ struct LintOptions {
 // or hold "deid.dicom" (the established tool's examples), hidden files and
 // folders excepted.
 bool is_recipe_file_name(const std::string& name);
+// And which are RSNA CTP scripts, read as such: names ending in ".script"
+// (CTP's own: DicomAnonymizer.script, DicomPixelAnonymizer.script), hidden
+// files excepted.
+bool is_ctp_script_name(const std::string& name);
 
 // `deid lint`: compiles each recipe (or all of them as one run) and prints
 // every diagnostic: compiler style, JSON, SARIF 2.1.0 or GitHub workflow

@@ -375,6 +375,34 @@ struct FileProcessor {
         } else if (key) {
             evaluated.changes.push_back(add_method_key_value(file, fingerprint));
         }
+        bool moved_to_quarantine = false;
+        if (evaluated.hold) {
+            // A recipe action held the file back (CTP's @skip(), @quarantine()).
+            const std::string why = evaluated.hold->reason + " (" + evaluated.hold->by.file + ":" +
+                                    std::to_string(evaluated.hold->by.line) + ")";
+            if (evaluated.hold->kind == FileHold::Kind::skip) {
+                result.status = FileStatus::skipped;
+                result.error = "held back by " + why;
+                err << input.path.string() << ": skipped: held back by " << why << '\n';
+                return finish();
+            }
+            if (decision.verdict != PixelVerdict::quarantine) {
+                moved_to_quarantine = true;
+                result.status = FileStatus::quarantined;
+                out << input.path.string() << ": quarantined: held back by " << why << '\n';
+                result.report = out.str();
+                if (layout.mirrors()) {  // a layout's path is taken below, under quarantine/
+                    result.output = output_path(options.output, input.relative, PixelVerdict::quarantine);
+                    if (const auto refusal = guard.check_target(input, result.output)) {
+                        return fail(*refusal);
+                    }
+                    if (!guard.claim(result.output)) {
+                        return fail(result.output.string() + " was already written by this run from another input");
+                    }
+                }
+            }
+        }
+        const PixelVerdict destination = moved_to_quarantine ? PixelVerdict::quarantine : decision.verdict;
         result.changes = evaluated.changes.size();
         result.warnings.insert(result.warnings.end(), load_warnings.begin(), load_warnings.end());
         const bool wrote_beyond_ascii = std::any_of(evaluated.changes.begin(), evaluated.changes.end(), [](const Change& c) {
@@ -412,7 +440,7 @@ struct FileProcessor {
                                               " as it was, so the output path carries its original value");
                 }
             }
-            result.output = output_path(options.output, layout.path_for(written), decision.verdict);
+            result.output = output_path(options.output, layout.path_for(written), destination);
             if (options.resume) {
                 switch (check_resumable(input, result.output, result, err)) {
                     case Earlier::complete: return finish();
@@ -442,7 +470,16 @@ struct FileProcessor {
         if (identifiers_before) {
             result.pseudonyms = replaced_identifiers(*identifiers_before, DcmtkDataset(file), context.report);
         }
-        const WriteSettings settings{exists, options.sync};
+        // Moved to quarantine/ by a hold: that path was not checked for an
+        // earlier file when the mirrored output was taken.
+        std::error_code exists_error;
+        const bool target_exists = moved_to_quarantine && layout.mirrors()
+                                       ? std::filesystem::exists(std::filesystem::symlink_status(result.output, exists_error))
+                                       : exists;
+        if (target_exists && !options.overwrite && moved_to_quarantine && layout.mirrors()) {
+            return fail(result.output.string() + " exists (use --overwrite to replace it)");
+        }
+        const WriteSettings settings{target_exists, options.sync};
         if (const auto failure = save_dicom_atomically(file, result.output, files, settings)) {
             return fail(failure->kind == WriteFailure::Kind::exists
                             ? failure->message + " (created by something else during the run; left as it is)"
@@ -665,7 +702,8 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
         resolve_options.user_functions = hooks->defined_functions();
     }
     auto plan = compile_for_run({options.recipes, options.with_default_recipe, resolve_options,
-                                 options.profile ? profile_recipes(*options.profile) : std::vector<std::string>{}},
+                                 options.profile ? profile_recipes(*options.profile) : std::vector<std::string>{},
+                                 std::nullopt, {}, {options.ctp_scripts, options.ctp_keyed}},
                                 dictionary, options.force, err);
     if (!plan) {
         return kExitRecipeError;

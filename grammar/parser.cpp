@@ -54,21 +54,19 @@ ast::Recipe parse_recipe(std::string_view text, const std::string& file, Diagnos
     return builder.finish();
 }
 
-ast::Recipe parse_recipe_file(const std::filesystem::path& path, Diagnostics& diagnostics) {
-    const std::string name = path.string();
-    const ast::Recipe nothing{name, std::nullopt, {}};
-    const SourceSpan whole_file{name, 0, 0, 0};
+std::optional<std::string> read_recipe_file(const std::filesystem::path& path, Diagnostics& diagnostics) {
+    const SourceSpan whole_file{path.string(), 0, 0, 0};
     std::error_code error;
     if (std::filesystem::is_directory(path, error)) {
         diagnostics.error(whole_file, "unreadable-file", "cannot read recipe file: it is a folder");
-        return nothing;
+        return std::nullopt;
     }
     errno = 0;
     std::ifstream stream(path, std::ios::binary);
     if (!stream) {
         diagnostics.error(whole_file, "unreadable-file",
                           "cannot read recipe file: " + std::generic_category().message(errno != 0 ? errno : EIO));
-        return nothing;
+        return std::nullopt;
     }
     std::string contents(kLargestRecipe + 1, '\0');
     stream.read(contents.data(), static_cast<std::streamsize>(contents.size()));
@@ -76,25 +74,39 @@ ast::Recipe parse_recipe_file(const std::filesystem::path& path, Diagnostics& di
     if (stream.bad()) {
         diagnostics.error(whole_file, "unreadable-file",
                           "cannot read recipe file: " + std::generic_category().message(errno != 0 ? errno : EIO));
-        return nothing;
+        return std::nullopt;
     }
-    return parse_recipe_text(contents, name, diagnostics);
+    return contents;
 }
 
-ast::Recipe parse_recipe_text(std::string_view contents, const std::string& name, Diagnostics& diagnostics) {
-    const ast::Recipe nothing{name, std::nullopt, {}};
+bool is_rules_text(std::string_view contents, const std::string& name, Diagnostics& diagnostics) {
     const SourceSpan whole_file{name, 0, 0, 0};
     if (contents.size() > kLargestRecipe) {
         diagnostics.error(whole_file, "not-a-recipe",
                           "not a recipe: over " + std::to_string(kLargestRecipe >> 20U) + " MiB");
-        return nothing;
+        return false;
     }
     // A recipe is text; a NUL byte means some other kind of file was given.
     if (const auto nul = contents.find('\0'); nul != std::string_view::npos) {
         const auto line = 1 + std::count(contents.begin(), contents.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
         diagnostics.error(whole_file, "not-a-recipe",
                           "not a recipe: binary data (a NUL byte on line " + std::to_string(line) + ")");
-        return nothing;
+        return false;
+    }
+    return true;
+}
+
+ast::Recipe parse_recipe_file(const std::filesystem::path& path, Diagnostics& diagnostics) {
+    const auto contents = read_recipe_file(path, diagnostics);
+    if (!contents) {
+        return ast::Recipe{path.string(), std::nullopt, {}};
+    }
+    return parse_recipe_text(*contents, path.string(), diagnostics);
+}
+
+ast::Recipe parse_recipe_text(std::string_view contents, const std::string& name, Diagnostics& diagnostics) {
+    if (!is_rules_text(contents, name, diagnostics)) {
+        return ast::Recipe{name, std::nullopt, {}};
     }
     return parse_recipe(contents, name, diagnostics);
 }

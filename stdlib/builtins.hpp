@@ -15,7 +15,9 @@ namespace deid::stdlib {
 
 struct BuiltinContext;
 
-enum class OptionType { integer, boolean, text };
+// `element` options name a DICOM element (a keyword, an alias or a tag):
+// the resolver binds them and the built-in receives the tag as "(GGGG,EEEE)".
+enum class OptionType { integer, boolean, text, element };
 
 struct OptionSpec {
     std::string_view name;
@@ -23,6 +25,8 @@ struct OptionSpec {
     // Why a value cannot be this option's ("a range of days FIRST..LAST ..."),
     // or nothing; lint reports it as an error.
     std::optional<std::string> (*problem)(std::string_view value) = nullptr;
+    // A call without it is a lint error.
+    bool required = false;
 };
 
 // What a built-in sees of the element it computes a value for.
@@ -33,6 +37,25 @@ struct BuiltinCall {
     const std::map<std::string, std::string>& options;  // as written in the recipe
     std::string_view path{};                     // the element's path id ("" for one ADD creates)
     const BuiltinContext* context = nullptr;     // the run's and file's, when the caller gives them
+    bool element_absent = false;                 // ADD is about to create the element
+};
+
+// A coded item of a sequence (CodeValue, CodingSchemeDesignator, CodeMeaning).
+struct CodedItem {
+    std::string scheme;
+    std::string value;
+    std::string meaning;
+};
+
+// What a deciding built-in does with its element. RSNA CTP's functions need
+// more than a new value: a script keeps, empties or removes its element,
+// holds the whole file back, or writes DeidentificationMethodCodeSequence.
+struct Decision {
+    enum class Kind { set, keep, blank, remove, quarantine_file, skip_file, append_codes };
+    Kind kind = Kind::set;
+    std::string value;              // set: the new value ('\'-separated); quarantine/skip: why
+    std::vector<CodedItem> codes;   // append_codes: the items to append
+    bool replace_codes = false;     // append_codes: drop the sequence's own items first
 };
 
 struct Builtin {
@@ -43,8 +66,9 @@ struct Builtin {
     // and leaves the element as it is).
     std::optional<std::string> (*compute)(const BuiltinCall& call) = nullptr;
     // Reads the value an element had before any action (an earlier action
-    // may have blanked it): the evaluator gives it, from the caller's
-    // context or from its own record of the run's changes.
+    // may have blanked it), its own or, by path, another's: the evaluator
+    // gives them (BuiltinContext::values_before) from its record of the
+    // run's changes.
     bool needs_file_context = false;
     // Derived from the site's pseudonym key: a run that calls it has one
     // (--key-file, else the per-user key; README "Keyed pseudonyms").
@@ -52,6 +76,9 @@ struct Builtin {
     // Also reads the file's identifying values (engine/identity.hpp), which
     // cost a pass over the file to collect: the caller must give them.
     bool needs_identifying_values = false;
+    // Instead of compute: a built-in that may do more than set a value
+    // (RSNA CTP's functions, stdlib/ctp/).
+    std::optional<Decision> (*decide)(const BuiltinCall& call) = nullptr;
 };
 
 [[nodiscard]] const std::vector<Builtin>& builtins();

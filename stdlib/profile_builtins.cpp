@@ -95,7 +95,7 @@ std::optional<std::string> consistent_uid_builtin(const BuiltinCall& call) {
 }
 
 std::optional<std::string> shift_date_builtin(const BuiltinCall& call) {
-    const std::string original = value_before_actions(call);
+    const std::string original = value_read_by(call).value_or("");
     if (call.vr == "TM") {
         return original;  // the shift is whole days: a time of day stays
     }

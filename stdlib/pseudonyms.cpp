@@ -145,7 +145,7 @@ std::optional<std::string> hash_uid_builtin(const BuiltinCall& call) {
     if (call.context == nullptr || call.context->pseudonym_key.empty()) {
         return "";  // no key: never the original
     }
-    return hash_uid(value_before_actions(call), call.context->pseudonym_key);
+    return hash_uid(value_read_by(call).value_or(""), call.context->pseudonym_key);
 }
 
 std::optional<std::string> hash_id_builtin(const BuiltinCall& call) {
@@ -157,15 +157,19 @@ std::optional<std::string> hash_id_builtin(const BuiltinCall& call) {
     if (id_prefix_problem(prefix) || !length || *length < kShortestId || *length > kLongestId) {
         return std::nullopt;  // lint refuses these first
     }
-    const std::string original = value_before_actions(call);
+    return hash_id_at(path_read_by(call), value_read_by(call).value_or(""), call.context->issuer_of_patient_id, prefix,
+                      static_cast<int>(*length), call.context->pseudonym_key);
+}
+
+std::string hash_id_at(std::string_view path, std::string_view value, std::string_view issuer, std::string_view prefix,
+                       int length, std::string_view key) {
     // The top-level PatientID is the patient's: its issuer takes part, as in
     // the date offset (one ID may name two patients of two issuers).
-    if (call.path == kTopLevelPatientId && !unpadded(original).empty()) {
-        const std::string patient =
-            std::string(unpadded(original)) + '\0' + std::string(unpadded(call.context->issuer_of_patient_id));
-        return hash_id(patient, prefix, static_cast<int>(*length), call.context->pseudonym_key);
+    if (path == kTopLevelPatientId && !unpadded(value).empty()) {
+        const std::string patient = std::string(unpadded(value)) + '\0' + std::string(unpadded(issuer));
+        return hash_id(patient, prefix, length, key);
     }
-    return hash_id(original, prefix, static_cast<int>(*length), call.context->pseudonym_key);
+    return hash_id(value, prefix, length, key);
 }
 
 }  // namespace deid::stdlib

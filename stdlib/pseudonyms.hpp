@@ -39,6 +39,10 @@ inline constexpr std::size_t kLongestIdPrefix = 16;
 // PREFIX + LENGTH characters of Crockford's base 32 (digits and capitals
 // without I, L, O, U) of the keyed hash. "" for an empty value.
 std::string hash_id(std::string_view value, std::string_view prefix, int length, std::string_view key);
+// hash_id of the value of the element at `path` (a path id): the top-level
+// PatientID is the patient's, so its IssuerOfPatientID takes part.
+std::string hash_id_at(std::string_view path, std::string_view value, std::string_view issuer, std::string_view prefix,
+                       int length, std::string_view key);
 // Why `prefix` cannot be a hash_id prefix (a '\' would split the value, a
 // control character has no place in an ID), or nothing.
 std::optional<std::string> id_prefix_problem(std::string_view prefix);

@@ -276,7 +276,7 @@ TEST(Messages, Item12AnAbsurdNumberOfWorkersIsRefusedUpFront) {
 // Every option --help lists is in the README's synopsis of the command.
 TEST(Messages, Item12ReadmeSynopsesListEveryOption) {
     const std::string readme = testing::read_bytes(testing::kSourceDir / "README.md");
-    for (const std::string command : {"put", "get", "inspect", "clean", "lint", "verify"}) {
+    for (const std::string command : {"put", "get", "inspect", "clean", "lint", "verify", "import-ctp"}) {
         // Every synopsis of the command together (a section may show a short one).
         std::string synopsis;
         for (auto start = readme.find("\ndeid " + command + " "); start != std::string::npos;

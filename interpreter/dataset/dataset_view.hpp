@@ -68,6 +68,18 @@ public:
     // (keyword, names, the VR it would get, its private creator), whether or
     // not it exists: what a func: hook is told of an element ADD creates.
     [[nodiscard]] virtual ElementInfo new_top_level_element(std::uint16_t group, std::uint16_t element) const = 0;
+
+    // Appends items of (CodeValue, CodingSchemeDesignator, CodeMeaning) to
+    // a top-level sequence, creating it when absent; `replace` drops its
+    // items first (RSNA CTP's DeIdentificationMethodCodeSeq). A view that
+    // cannot write sequences says unsupported.
+    struct CodedItem {
+        std::string scheme;
+        std::string value;
+        std::string meaning;
+    };
+    virtual WriteResult append_coded_items(std::uint16_t group, std::uint16_t element, const std::vector<CodedItem>& items,
+                                           bool replace);
 };
 
 // "(GGGG,EEEE)" with upper-case hex digits.

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "interpreter/eval/selection.hpp"
@@ -27,8 +26,7 @@ public:
                 keeps_.push_back(&action);
             }
             if (const auto* builtin = action.value ? std::get_if<plan::BuiltinSource>(&*action.value) : nullptr;
-                builtin != nullptr && builtin->builtin->needs_file_context && options_.builtin_context != nullptr &&
-                options_.builtin_context->originals == nullptr) {
+                builtin != nullptr && builtin->builtin->needs_file_context) {
                 keep_values_before_ = true;
             }
             if (action.kind == ast::ActionKind::replace || action.kind == ast::ActionKind::jitter) {
@@ -39,6 +37,14 @@ public:
                     replaced_otherwise_.push_back(&action);
                 }
             }
+        }
+        // Built-ins that read values before any action get the run's record
+        // of them, with the caller's context (or none: they know no key).
+        if (keep_values_before_) {
+            if (options_.builtin_context != nullptr) {
+                context_with_values_before_ = *options_.builtin_context;
+            }
+            context_with_values_before_.values_before = &values_before_;
         }
     }
 
@@ -194,11 +200,13 @@ private:
     }
 
     void remove_where(const std::function<bool(const ElementInfo&)>& condition) {
-        auto elements = dataset_.elements();
-        std::reverse(elements.begin(), elements.end());
-        for (const auto& element : elements) {
+        const auto elements = dataset_.elements();
+        // Last listed first: an item's elements go before their sequence.
+        for (std::size_t at = elements.size(); at-- > 0;) {
+            const ElementInfo& element = elements[at];
             if (condition(element) && !options_.protected_tags.contains(tag_key(element.group, element.element))) {
                 const auto before = values_of(element);
+                remember_items_of(elements, at);
                 if (dataset_.remove(element.path) == WriteResult::done) {
                     structure_changed();
                     record({element.path, element.nested_name, ChangeKind::removed, before, {}, {}});
@@ -208,13 +216,43 @@ private:
     }
 
     // Every change goes through here: the first one of an element keeps the
-    // value it had before any action, which built-ins that work on that
-    // value (shift_date after the basic profile's BLANK) read.
+    // value it had before any action (none for an element an action
+    // created), which built-ins that work on that value read (shift_date
+    // after the basic profile's BLANK, RSNA CTP's functions).
     void record(Change change) {
-        if (keep_values_before_ && !change.path.empty() && !values_before_.contains(change.path)) {
-            values_before_.emplace(change.path, join_multi_value(change.before));
+        if (keep_values_before_ && !change.path.empty()) {
+            values_before_.record(change.path, change.kind == ChangeKind::added
+                                                   ? std::nullopt
+                                                   : std::optional<std::string>(join_multi_value(change.before)));
         }
         result_.changes.push_back(std::move(change));
+    }
+
+    // A sequence listed at `at` is about to go or lose its items: the values
+    // of the elements in them, which no action changed (so none recorded),
+    // are kept for the built-ins that may still read them.
+    void remember_items_of(const std::vector<ElementInfo>& listing, std::size_t at) {
+        if (!keep_values_before_ || !listing[at].is_sequence()) {
+            return;
+        }
+        for (std::size_t i = at + 1; i < listing.size() && listing[i].depth > listing[at].depth; ++i) {
+            if (values_before_.recorded(listing[i].path) == nullptr) {
+                const auto values = dataset_.values(listing[i].path);
+                values_before_.record(listing[i].path,
+                                      values ? std::optional<std::string>(join_multi_value(*values)) : std::nullopt);
+            }
+        }
+    }
+
+    // The context a built-in is called with: the caller's, or a copy that
+    // also gives the values before any action.
+    const stdlib::BuiltinContext* context_for(const stdlib::Builtin& builtin) const {
+        return keep_values_before_ && builtin.needs_file_context ? &context_with_values_before_ : options_.builtin_context;
+    }
+
+    std::optional<std::string> value_now(const std::string& path) const {
+        const auto values = dataset_.values(path);
+        return values ? std::optional<std::string>(join_multi_value(*values)) : std::nullopt;
     }
 
     void warn(const ElementInfo* element, const plan::HeaderAction& action, std::string message) {
@@ -286,20 +324,10 @@ private:
                     return std::nullopt;
                 } else {
                     const std::string original = join_multi_value(before);
-                    // Without the caller's record of every value before the
-                    // run, the run's own: an element no action changed yet
-                    // still has it.
-                    const stdlib::BuiltinContext* context = options_.builtin_context;
-                    stdlib::BuiltinContext with_values_before;
-                    if (context != nullptr && context->originals == nullptr && source.builtin->needs_file_context) {
-                        with_values_before = *context;
-                        with_values_before.originals = &values_before_;
-                        context = &with_values_before;
-                    }
                     const stdlib::BuiltinCall call{element ? std::string_view(element->keyword) : std::string_view(action.field.text),
                                                    original, element ? std::string_view(element->vr) : std::string_view(),
                                                    source.options, element ? std::string_view(element->path) : std::string_view(),
-                                                   context};
+                                                   context_for(*source.builtin), !exists};
                     auto computed = source.builtin->compute(call);
                     if (!computed) {
                         warn(element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
@@ -394,6 +422,9 @@ private:
             case ast::ActionKind::keep: return;
             case ast::ActionKind::add: return add(action);
             case ast::ActionKind::replace:
+                if (deciding_builtin(action) != nullptr) {
+                    return replace_by_decision(action);
+                }
                 for (const std::size_t at : selected_by(action, false)) {
                     const ElementInfo& element = (*listed_)[at];
                     const auto before = values_of(element);
@@ -427,6 +458,7 @@ private:
                 for (const std::size_t at : selected_by(action, false)) {
                     const ElementInfo& element = (*listed_)[at];
                     const auto before = values_of(element);
+                    remember_items_of(*listed_, at);
                     if (dataset_.blank(element.path) == WriteResult::done) {
                         blanked.push_back(at);
                         record({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
@@ -460,6 +492,7 @@ private:
                             continue;
                         }
                     }
+                    remember_items_of(*listed_, at);
                     if (dataset_.remove(element.path) == WriteResult::done) {
                         removed.push_back(at);
                         record({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
@@ -471,11 +504,197 @@ private:
         }
     }
 
+    // ------------------------------------------- built-ins that decide --
+
+    // A built-in that decides (RSNA CTP's functions): it may keep, empty or
+    // remove its element, hold the file back or write coded items.
+    const stdlib::Builtin* deciding_builtin(const plan::HeaderAction& action) const {
+        const auto* source = action.value ? std::get_if<plan::BuiltinSource>(&*action.value) : nullptr;
+        return source != nullptr && source->builtin->decide != nullptr ? source->builtin : nullptr;
+    }
+
+    std::optional<stdlib::Decision> decide(const plan::HeaderAction& action, const ElementInfo& element,
+                                           const std::vector<std::string>& before, bool exists) {
+        const auto& source = std::get<plan::BuiltinSource>(*action.value);
+        const std::string original = join_multi_value(before);
+        const stdlib::BuiltinCall call{element.keyword, original,       element.vr, source.options, element.path,
+                                       context_for(*source.builtin), !exists};
+        auto decision = source.builtin->decide(call);
+        if (!decision) {
+            warn(&element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
+                                       original + "'; element left unchanged");
+        }
+        return decision;
+    }
+
+    void hold(const plan::HeaderAction& action, const stdlib::Decision& decision) {
+        if (!result_.hold) {
+            result_.hold = FileHold{decision.kind == stdlib::Decision::Kind::skip_file ? FileHold::Kind::skip
+                                                                                       : FileHold::Kind::quarantine,
+                                    decision.value, action.span};
+        }
+    }
+
+    enum class Fate { stays, blanked, removed };
+
+    // Carries out a decision on the element listed at `at`.
+    Fate carry_out(const plan::HeaderAction& action, std::size_t at, const std::vector<std::string>& before,
+                   const stdlib::Decision& decision) {
+        const ElementInfo& element = (*listed_)[at];
+        switch (decision.kind) {
+            case stdlib::Decision::Kind::set:
+                write(action, element, before, split_multi_value(decision.value), ChangeKind::replaced);
+                return Fate::stays;
+            case stdlib::Decision::Kind::keep: return Fate::stays;
+            case stdlib::Decision::Kind::blank:
+                remember_items_of(*listed_, at);
+                if (dataset_.blank(element.path) == WriteResult::done) {
+                    record({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
+                    return Fate::blanked;
+                }
+                return Fate::stays;
+            case stdlib::Decision::Kind::remove:
+                remember_items_of(*listed_, at);
+                if (dataset_.remove(element.path) == WriteResult::done) {
+                    record({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
+                    return Fate::removed;
+                }
+                return Fate::stays;
+            case stdlib::Decision::Kind::quarantine_file:
+            case stdlib::Decision::Kind::skip_file: hold(action, decision); return Fate::stays;
+            case stdlib::Decision::Kind::append_codes:
+                warn(&element, action, "coded items are written by ADD only; " + element.nested_name + " left unchanged");
+                return Fate::stays;
+        }
+        return Fate::stays;
+    }
+
+    void replace_by_decision(const plan::HeaderAction& action) {
+        std::vector<std::size_t> removed;
+        std::vector<std::size_t> blanked;
+        for (const std::size_t at : selected_by(action, false)) {
+            const ElementInfo& element = (*listed_)[at];
+            const auto before = values_of(element);
+            const auto decision = decide(action, element, before, true);
+            if (!decision) {
+                continue;
+            }
+            switch (carry_out(action, at, before, *decision)) {
+                case Fate::removed: removed.push_back(at); break;
+                case Fate::blanked: blanked.push_back(at); break;
+                case Fate::stays: break;
+            }
+        }
+        forget(removed, true);
+        forget(blanked, false);
+    }
+
+    std::vector<std::string> code_values(const stdlib::Decision& decision) const {
+        std::vector<std::string> values;
+        for (const auto& code : decision.codes) {
+            values.push_back(code.value);
+        }
+        return values;
+    }
+
+    void append_codes(const plan::HeaderAction& action, const ElementInfo& element, const std::vector<std::string>& before,
+                      const stdlib::Decision& decision, bool exists) {
+        std::vector<DatasetView::CodedItem> items;
+        for (const auto& code : decision.codes) {
+            items.push_back({code.scheme, code.value, code.meaning});
+        }
+        if (dataset_.append_coded_items(element.group, element.element, items, decision.replace_codes) != WriteResult::done) {
+            warn(&element, action, "cannot write coded items into " + element.nested_name);
+            return;
+        }
+        structure_changed();
+        record({element.path, element.nested_name, exists ? ChangeKind::replaced : ChangeKind::added, before,
+                code_values(decision), action.span});
+    }
+
+    // ADD with a deciding built-in: the top-level element, or a new one.
+    void add_by_decision(const plan::HeaderAction& action, const std::vector<std::size_t>& selected,
+                         const plan::TagMatch* tag) {
+        std::vector<std::size_t> removed;
+        std::vector<std::size_t> blanked;
+        bool restructured = false;
+        for (const std::size_t at : selected) {
+            const ElementInfo element = (*listed_)[at];
+            const auto before = values_of(element);
+            const auto decision = decide(action, element, before, true);
+            if (!decision) {
+                continue;
+            }
+            if (decision->kind == stdlib::Decision::Kind::append_codes) {
+                append_codes(action, element, before, *decision, true);
+                restructured = true;  // the listing is gone: nothing more to visit
+                break;
+            }
+            switch (carry_out(action, at, before, *decision)) {
+                case Fate::removed: removed.push_back(at); break;
+                case Fate::blanked: blanked.push_back(at); break;
+                case Fate::stays: break;
+            }
+        }
+        if (!restructured && listed_) {
+            forget(removed, true);
+            forget(blanked, false);
+        }
+        if (!selected.empty() || tag == nullptr) {
+            return;
+        }
+        const ElementInfo created = dataset_.new_top_level_element(tag->group, tag->element);
+        const auto decision = decide(action, created, {}, false);
+        if (!decision) {
+            return;
+        }
+        switch (decision->kind) {
+            case stdlib::Decision::Kind::keep:
+            case stdlib::Decision::Kind::remove: return;
+            case stdlib::Decision::Kind::quarantine_file:
+            case stdlib::Decision::Kind::skip_file: return hold(action, *decision);
+            case stdlib::Decision::Kind::append_codes: return append_codes(action, created, {}, *decision, false);
+            case stdlib::Decision::Kind::blank:
+            case stdlib::Decision::Kind::set: break;
+        }
+        const std::vector<std::string> after =
+            decision->kind == stdlib::Decision::Kind::blank ? std::vector<std::string>{""} : split_multi_value(decision->value);
+        if (created.is_sequence() && join_multi_value(after).empty()) {
+            // An empty sequence: created with no items.
+            return append_codes(action, created, {}, stdlib::Decision{stdlib::Decision::Kind::append_codes, {}, {}, false}, false);
+        }
+        create(action, created, after);
+    }
+
+    // ADD of an element that is absent (top level).
+    void create(const plan::HeaderAction& action, const ElementInfo& created, const std::vector<std::string>& after) {
+        const WriteResult written = dataset_.add(created.group, created.element, "", after);
+        listed_as_added(created.group, created.element);
+        if (written == WriteResult::done || written == WriteResult::cut) {
+            if (written == WriteResult::cut) {
+                warn(&created, action, "a value longer than " + created.vr + " allows was cut to its maximum length");
+            }
+            const auto stored = dataset_.values(created.path).value_or(after);
+            record({created.path, created.nested_name, ChangeKind::added, {}, stored, action.span});
+        } else if (written == WriteResult::conversion_failed) {
+            warn(&created, action, "'" + join_multi_value(after) + "' does not convert to " + created.vr + "; " +
+                                       action.field.text + " is not created");
+        } else {
+            warn(&created, action, "cannot create " + action.field.text);
+        }
+    }
+
     void add(const plan::HeaderAction& action) {
         // ADD acts on the top-level element only (spec §3): the same keyword
         // inside sequence items is left alone, as the established tool does.
         auto selected = selected_by(action, true);
         std::erase_if(selected, [&](std::size_t at) { return (*listed_)[at].depth > 0; });
+        if (deciding_builtin(action) != nullptr) {
+            const auto* tag = std::get_if<plan::TagMatch>(&action.field.selector);
+            const bool creatable = tag != nullptr && tag->group_mask == 0xFFFF &&
+                                   !options_.protected_tags.contains(tag_key(tag->group, tag->element));
+            return add_by_decision(action, selected, creatable ? tag : nullptr);
+        }
         for (const std::size_t at : selected) {
             const ElementInfo& element = (*listed_)[at];
             const auto before = values_of(element);
@@ -498,20 +717,7 @@ private:
         if (!after) {
             return;
         }
-        const WriteResult written = dataset_.add(tag->group, tag->element, "", *after);
-        listed_as_added(tag->group, tag->element);
-        if (written == WriteResult::done || written == WriteResult::cut) {
-            if (written == WriteResult::cut) {
-                warn(&created, action, "a value longer than " + created.vr + " allows was cut to its maximum length");
-            }
-            const auto stored = dataset_.values(created.path).value_or(*after);
-            record({created.path, created.nested_name, ChangeKind::added, {}, stored, action.span});
-        } else if (written == WriteResult::conversion_failed) {
-            warn(&created, action, "'" + join_multi_value(*after) + "' does not convert to " + created.vr + "; " +
-                                       action.field.text + " is not created");
-        } else {
-            warn(&created, action, "cannot create " + action.field.text);
-        }
+        create(action, created, *after);
     }
 
     const plan::Plan& plan_;
@@ -530,10 +736,12 @@ private:
     std::vector<const plan::HeaderAction*> replaced_otherwise_;
     EvaluationResult result_;
     std::vector<std::size_t> changes_at_warning_;  // per warning: how many changes came before it
-    // Per changed element (path id): its value before the first action, kept
-    // when a built-in reads it and the caller does not give them all.
+    // The values of changed elements before the first action, kept when a
+    // built-in reads them (needs_file_context), and the context that gives
+    // them to it.
     bool keep_values_before_ = false;
-    std::unordered_map<std::string, std::string> values_before_;
+    stdlib::ValuesBeforeActions values_before_{[this](const std::string& path) { return value_now(path); }};
+    stdlib::BuiltinContext context_with_values_before_;
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <set>
 #include <string>
 #include <vector>
@@ -51,9 +53,19 @@ struct EvaluationWarning {
     SourceSpan by;
 };
 
+// An action held the whole file back (RSNA CTP's @quarantine() and @skip()):
+// the caller writes it to quarantine, or not at all.
+struct FileHold {
+    enum class Kind { quarantine, skip };
+    Kind kind = Kind::quarantine;
+    std::string reason;
+    SourceSpan by;
+};
+
 struct EvaluationResult {
     std::vector<Change> changes;
     std::vector<EvaluationWarning> warnings;
+    std::optional<FileHold> hold;  // the first action that held the file back
 };
 
 // Runs the plan's %header actions on one dataset (spec §3.5). Throws

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 
 #include "support/strings.hpp"
@@ -132,6 +133,28 @@ std::optional<DictionaryEntry> FieldBinder::entry_of(const ast::FieldExpr& field
         }
     }
     return std::nullopt;
+}
+
+std::optional<std::string> FieldBinder::element_tag(const std::string& name, const SourceSpan& span) {
+    unsigned group = 0;
+    unsigned element = 0;
+    char end = 0;
+    const bool parenthesised = name.size() == 11 && std::sscanf(name.c_str(), "(%4x,%4x%c", &group, &element, &end) == 3 && end == ')';
+    const bool bare = name.size() == 8 && std::all_of(name.begin(), name.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }) &&
+                      std::sscanf(name.c_str(), "%4x%4x", &group, &element) == 2;
+    if (parenthesised || bare) {
+        return tag_text(static_cast<std::uint16_t>(group), static_cast<std::uint16_t>(element));
+    }
+    const auto selector = bind_keyword(name, span);
+    if (!selector) {
+        return std::nullopt;
+    }
+    const auto* tag = std::get_if<plan::TagMatch>(&*selector);
+    if (tag == nullptr || tag->group_mask != 0xFFFF) {
+        diagnostics_.error(span, "bad-option", "'" + name + "' names no single element (write its tag, (gggg,eeee))");
+        return std::nullopt;
+    }
+    return tag_text(tag->group, tag->element);
 }
 
 std::shared_ptr<const re2::RE2> FieldBinder::compile(const std::string& pattern, const SourceSpan& span,

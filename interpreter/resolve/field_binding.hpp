@@ -29,6 +29,11 @@ public:
     // The dictionary entry a plain name or tag stands for, if any.
     std::optional<DictionaryEntry> entry_of(const ast::FieldExpr& field) const;
 
+    // The tag a built-in's element option names, as "(GGGG,EEEE)": a
+    // keyword or alias (bound and checked as a field name is) or a tag
+    // written (gggg,eeee) or ggggeeee. nullopt after reporting why not.
+    std::optional<std::string> element_tag(const std::string& name, const SourceSpan& span);
+
     // A case-insensitive regex, or nullptr after reporting why it is invalid.
     std::shared_ptr<const re2::RE2> compile(const std::string& pattern, const SourceSpan& span,
                                             std::string_view what);

@@ -58,7 +58,9 @@ std::vector<plan::HeaderAction> bind_actions(const ast::CombinedRecipe& recipe, 
     std::vector<plan::HeaderAction> actions;
     for (const auto& action : recipe.actions) {
         auto field = binder.bind(action.field);
-        auto value = bind_value(action, binder.entry_of(action.field), options, diagnostics);
+        auto value = bind_value(action, binder.entry_of(action.field), options,
+                                [&binder](const std::string& name, const SourceSpan& span) { return binder.element_tag(name, span); },
+                                diagnostics);
         const bool value_bound = !action.value || value.has_value();
         if (field && value_bound) {
             actions.push_back(plan::HeaderAction{action.kind, std::move(*field), std::move(value),

@@ -13,10 +13,23 @@ bool is_integer(std::string_view text) { return parse_integer(text).has_value();
 
 bool is_date_vr(std::string_view vr) { return vr == "DA" || vr == "DT"; }
 
-std::string names_of_builtins() {
-    std::string out;
+// The built-ins a misspelt name may have meant: RSNA CTP's (ctp_*) only
+// for a name of that family, the others otherwise.
+std::vector<std::string> builtins_like(std::string_view name) {
+    const bool ctp = name.starts_with("ctp_");
+    std::vector<std::string> names;
     for (const auto& builtin : stdlib::builtins()) {
-        out += (out.empty() ? "" : ", ") + std::string(builtin.name);
+        if (builtin.name.starts_with("ctp_") == ctp) {
+            names.emplace_back(builtin.name);
+        }
+    }
+    return names;
+}
+
+std::string names_of_builtins(std::string_view name) {
+    std::string out;
+    for (const auto& known : builtins_like(name)) {
+        out += (out.empty() ? "" : ", ") + known;
     }
     return out;
 }
@@ -39,16 +52,13 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     return "";
 }
 
-std::optional<plan::ValueSource> bind_builtin(const ast::BuiltinValue& call, Diagnostics& diagnostics) {
+std::optional<plan::ValueSource> bind_builtin(const ast::BuiltinValue& call, const ElementOptionBinder& bind_element,
+                                              Diagnostics& diagnostics) {
     const stdlib::Builtin* builtin = stdlib::find_builtin(call.name);
     if (builtin == nullptr) {
-        std::vector<std::string> names;
-        for (const auto& known : stdlib::builtins()) {
-            names.emplace_back(known.name);
-        }
         diagnostics.error(call.name_span, "unknown-builtin",
-                          "unknown built-in 'deid_func:" + call.name + "' (expected " + names_of_builtins() + ")" +
-                              did_you_mean(call.name, names));
+                          "unknown built-in 'deid_func:" + call.name + "' (expected " + names_of_builtins(call.name) + ")" +
+                              did_you_mean(call.name, builtins_like(call.name)));
         return std::nullopt;
     }
     if (call.name == "simple_uuid") {
@@ -89,7 +99,24 @@ std::optional<plan::ValueSource> bind_builtin(const ast::BuiltinValue& call, Dia
                                   ", found '" + option.value + "'");
             valid = false;
         }
+        if (spec->type == stdlib::OptionType::element) {
+            const auto tag = bind_element(option.value, option.span);
+            if (!tag) {
+                valid = false;
+                continue;
+            }
+            source.options[option.key] = *tag;
+            continue;
+        }
         source.options[option.key] = option.value;
+    }
+    for (const auto& spec : builtin->options) {
+        if (spec.required && std::none_of(call.options.begin(), call.options.end(),
+                                          [&](const ast::BuiltinOption& option) { return option.key == spec.name; })) {
+            diagnostics.error(call.name_span, "missing-option",
+                              "deid_func:" + call.name + " needs option '" + std::string(spec.name) + "'");
+            valid = false;
+        }
     }
     if (!valid) {
         return std::nullopt;
@@ -100,7 +127,8 @@ std::optional<plan::ValueSource> bind_builtin(const ast::BuiltinValue& call, Dia
 }  // namespace
 
 std::optional<plan::ValueSource> bind_value(const ast::HeaderAction& action, const std::optional<DictionaryEntry>& target,
-                                            const ResolveOptions& options, Diagnostics& diagnostics) {
+                                            const ResolveOptions& options, const ElementOptionBinder& bind_element,
+                                            Diagnostics& diagnostics) {
     if (!action.value) {
         return std::nullopt;
     }
@@ -160,7 +188,7 @@ std::optional<plan::ValueSource> bind_value(const ast::HeaderAction& action, con
                 }
                 return plan::FunctionSource{kind.name};
             } else {
-                return bind_builtin(kind, diagnostics);
+                return bind_builtin(kind, bind_element, diagnostics);
             }
         },
         value.kind);

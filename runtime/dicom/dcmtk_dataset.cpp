@@ -490,6 +490,33 @@ WriteResult DcmtkDataset::add(std::uint16_t group, std::uint16_t element, std::s
     return written;
 }
 
+WriteResult DcmtkDataset::append_coded_items(std::uint16_t group, std::uint16_t element,
+                                             const std::vector<CodedItem>& items, bool replace) {
+    DcmItem& top = top_level_item(group);
+    const DcmTagKey key(group, element);
+    DcmElement* found = nullptr;
+    if (top.findAndGetElement(key, found, OFFalse).good() && found != nullptr && found->ident() != EVR_SQ) {
+        return WriteResult::unsupported;
+    }
+    forget(tag_path_step(group, element), true);
+    if (replace) {
+        top.findAndDeleteElement(key, OFFalse, OFFalse);
+    }
+    if (!top.tagExists(key, OFFalse) && top.insertEmptyElement(key).bad()) {
+        return WriteResult::unsupported;
+    }
+    for (const auto& coded : items) {
+        DcmItem* item = nullptr;
+        if (top.findOrCreateSequenceItem(key, item, -2).bad() || item == nullptr ||
+            item->putAndInsertString(DCM_CodingSchemeDesignator, coded.scheme.c_str()).bad() ||
+            item->putAndInsertString(DCM_CodeValue, coded.value.c_str()).bad() ||
+            item->putAndInsertString(DCM_CodeMeaning, coded.meaning.c_str()).bad()) {
+            return WriteResult::unsupported;
+        }
+    }
+    return WriteResult::done;
+}
+
 DcmItem& DcmtkDataset::top_level_item(std::uint16_t group) const {
     return group == 0x0002 ? static_cast<DcmItem&>(*file_.getMetaInfo()) : static_cast<DcmItem&>(*file_.getDataset());
 }

@@ -30,6 +30,8 @@ public:
     WriteResult add(std::uint16_t group, std::uint16_t element, std::string_view vr,
                     const std::vector<std::string>& values) override;
     ElementInfo new_top_level_element(std::uint16_t group, std::uint16_t element) const override;
+    WriteResult append_coded_items(std::uint16_t group, std::uint16_t element, const std::vector<CodedItem>& items,
+                                   bool replace) override;
 
     // The raw value of a binary element (OB, UN, ...; not pixel data), at
     // most `limit` bytes: private text often hides in UN. nullopt when

@@ -1,0 +1,36 @@
+#include "stdlib/builtin_context.hpp"
+
+namespace deid::stdlib {
+
+std::string value_before_actions(const BuiltinCall& call) {
+    if (call.context != nullptr && call.context->values_before != nullptr && !call.path.empty()) {
+        if (const auto* before = call.context->values_before->recorded(std::string(call.path))) {
+            return before->value_or("");
+        }
+    }
+    return std::string(call.original);
+}
+
+std::string path_read_by(const BuiltinCall& call) {
+    const auto of = call.options.find("of");
+    if (of == call.options.end()) {
+        return std::string(call.path);
+    }
+    // "(0008,1115)__0__" for an element of that item, "" at the top level.
+    const auto last = call.path.rfind("__");
+    const std::string item = last == std::string_view::npos ? std::string() : std::string(call.path.substr(0, last + 2));
+    return item + of->second;
+}
+
+std::optional<std::string> value_read_by(const BuiltinCall& call) {
+    const std::string path = path_read_by(call);
+    if (path == call.path && !call.element_absent) {
+        return value_before_actions(call);
+    }
+    if (call.context == nullptr || call.context->values_before == nullptr || path.empty()) {
+        return std::nullopt;
+    }
+    return call.context->values_before->value(path);
+}
+
+}  // namespace deid::stdlib
