@@ -5,19 +5,6 @@
 namespace deid::ctp {
 namespace {
 
-std::string_view test_word(ast::CriterionTest test) {
-    switch (test) {
-        case ast::CriterionTest::contains: return "contains";
-        case ast::CriterionTest::notcontains: return "notcontains";
-        case ast::CriterionTest::equals: return "equals";
-        case ast::CriterionTest::notequals: return "notequals";
-        case ast::CriterionTest::missing: return "missing";
-        case ast::CriterionTest::present: return "present";
-        case ast::CriterionTest::empty: return "empty";
-    }
-    return "";
-}
-
 // A line of the CTP file as a comment: printable, on one line, not too long.
 std::string quoted_line(const SourceText& source, const SourceSpan& span) {
     std::string_view line = source.line(span.line);
@@ -85,7 +72,7 @@ private:
                     } else if (criterion.connective == ast::Connective::any_of) {
                         out_ += " || ";
                     }
-                    out_ += std::string(test_word(criterion.test)) + " " + criterion.field.text;
+                    out_ += std::string(ast::keyword(criterion.test)) + " " + criterion.field.text;
                     if (criterion.value) {
                         out_ += " " + *criterion.value;
                     }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -137,6 +138,20 @@ struct HeaderAction {
 // ------------------------------------------------------------- %filter --
 
 enum class CriterionTest { contains, notcontains, equals, notequals, missing, present, empty };
+
+// The test as a recipe writes it.
+constexpr std::string_view keyword(CriterionTest test) {
+    switch (test) {
+        case CriterionTest::contains: return "contains";
+        case CriterionTest::notcontains: return "notcontains";
+        case CriterionTest::equals: return "equals";
+        case CriterionTest::notequals: return "notequals";
+        case CriterionTest::missing: return "missing";
+        case CriterionTest::present: return "present";
+        case CriterionTest::empty: return "empty";
+    }
+    return "";
+}
 
 // How a criterion joins what stands before it: `+` (and), `||` (or), or
 // nothing (the first criterion of a check).

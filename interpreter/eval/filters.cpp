@@ -9,19 +9,6 @@
 namespace deid {
 namespace {
 
-std::string_view test_word(ast::CriterionTest test) {
-    switch (test) {
-        case ast::CriterionTest::contains: return "contains";
-        case ast::CriterionTest::notcontains: return "notcontains";
-        case ast::CriterionTest::equals: return "equals";
-        case ast::CriterionTest::notequals: return "notequals";
-        case ast::CriterionTest::missing: return "missing";
-        case ast::CriterionTest::present: return "present";
-        case ast::CriterionTest::empty: return "empty";
-    }
-    return "";
-}
-
 class Screening {
 public:
     Screening(const plan::Plan& plan, const DatasetView& dataset)
@@ -102,7 +89,7 @@ private:
             for (std::size_t c = 0; c < line.criteria.size(); ++c) {
                 const auto& criterion = line.criteria[c];
                 const bool holds_now = holds(criterion);
-                const std::string text = criterion.field.text + " " + std::string(test_word(criterion.test)) +
+                const std::string text = criterion.field.text + " " + std::string(ast::keyword(criterion.test)) +
                                          (criterion.value.empty() ? "" : " " + criterion.value);
                 if (c == 0) {
                     result = holds_now;
