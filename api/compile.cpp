@@ -7,6 +7,7 @@
 #include "api/recipe_state.hpp"
 #include "deid/deid.hpp"
 #include "engine/compile.hpp"
+#include "engine/pseudonym_key.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 #include "runtime/lua/lua_hooks.hpp"
 
@@ -62,6 +63,14 @@ Compilation compile(const CompileOptions& options) {
     if (profile) {
         profile->clean_pixels = options.clean_pixels;
     }
+    std::optional<PseudonymKey> key;
+    if (options.key_file) {
+        auto read = PseudonymKey::read(*options.key_file);
+        if (const auto* problem = std::get_if<std::string>(&read)) {
+            throw Error(Error::Kind::setup, *problem);
+        }
+        key.emplace(std::get<PseudonymKey>(std::move(read)));
+    }
     const LuaLimits limits{options.lua_memory_bytes, options.lua_instructions, options.lua_seconds};
     Compilation compilation;
     ResolveOptions resolve_options;
@@ -106,6 +115,13 @@ Compilation compile(const CompileOptions& options) {
     state->clean_pixels = options.clean_pixels;
     state->needs_file_context = needs_identifying_values(state->plan);
     state->date_shift_days = run_date_shift();
+    if (!key && needs_pseudonym_key(state->plan)) {
+        compilation.diagnostics.push_back(
+            {Severity::warning, "", 0, 0, "no-key",
+             "no pseudonym key (CompileOptions::key_file): the keyed built-ins (deid_func:hash_uid, hash_id, "
+             "shift_date) give empty values"});
+    }
+    state->key = std::move(key);
     compilation.recipe.emplace(std::move(state));
     return compilation;
 }

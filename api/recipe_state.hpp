@@ -10,6 +10,7 @@
 
 #include "deid/deid.hpp"
 #include "engine/profiles.hpp"
+#include "engine/pseudonym_key.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "interpreter/plan/plan.hpp"
 #include "runtime/lua/lua_limits.hpp"
@@ -24,4 +25,5 @@ struct deid::api::Recipe::State {
     bool clean_pixels = false;
     bool needs_file_context = false;  // the plan calls a built-in reading the whole file
     std::int64_t date_shift_days = 0;  // drawn once per compile(), as once per `deid put` run
+    std::optional<PseudonymKey> key;   // CompileOptions::key_file
 };

@@ -94,6 +94,16 @@ struct CompileOptions {
     std::uint64_t lua_instructions = 10'000'000;
     std::size_t lua_memory_bytes = std::size_t{64} << 20U;
 
+    // The site's pseudonym key, a file `deid keygen` wrote (as `deid put
+    // --key-file`): deid_func:hash_uid, hash_id and shift_date, and the
+    // profile's UIDs and pseudonyms, derive from it, and DeidentificationMethod
+    // names its fingerprint. Without it those built-ins give empty values
+    // (never the original) and compile() says so in a warning: a library
+    // does not create a per-user key behind its caller's back. A key file
+    // that cannot be read (missing, readable by others, not a key) is an
+    // Error (setup) naming the file, never its contents.
+    std::optional<std::filesystem::path> key_file;
+
     bool remove_private = false;   // remove every private element first (--remove-private)
     bool strip_sequences = false;  // remove every sequence first (--strip-sequences)
     // Black out burned-in text where the recipes' %filter groups (for a
