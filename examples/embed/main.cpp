@@ -1,6 +1,7 @@
 // De-identify one DICOM file with deid's C++ API: the PS3.15 basic profile,
-// then a site rule that sets PatientID from a per-file variable.
-//   embed_example INPUT OUTPUT PATIENT_ID
+// then a site rule that sets PatientID from a per-file variable; the site's
+// pseudonym key (`deid keygen KEY_FILE`) makes the profile's UIDs.
+//   embed_example INPUT OUTPUT PATIENT_ID KEY_FILE
 #include <iostream>
 
 #include <dcmtk/config/osconfig.h>
@@ -8,15 +9,22 @@
 #include <deid/deid.hpp>
 
 int main(int argc, char** argv) {
-    if (argc != 4) {
-        std::cerr << "usage: embed_example INPUT OUTPUT PATIENT_ID\n";
+    if (argc != 5) {
+        std::cerr << "usage: embed_example INPUT OUTPUT PATIENT_ID KEY_FILE\n";
         return 2;
     }
     OFLog::configure(OFLogger::ERROR_LOG_LEVEL);  // DCMTK's own log is the host's to configure
     deid::api::CompileOptions options;
     options.profile = "basic";
     options.recipe_texts = {{"site.deid", "FORMAT dicom\n%header\nREPLACE PatientID var:patient_id\n"}};
-    const deid::api::Compilation compiled = deid::api::compile(options);  // once, for every file and thread
+    options.key_file = argv[4];
+    deid::api::Compilation compiled;
+    try {
+        compiled = deid::api::compile(options);  // once, for every file and thread
+    } catch (const deid::api::Error& error) {  // the key file cannot be read
+        std::cerr << error.what() << '\n';
+        return 2;
+    }
     for (const auto& diagnostic : compiled.diagnostics) {
         std::cerr << diagnostic.text() << '\n';
     }

@@ -37,7 +37,8 @@ if grep -rqF "$source" "$work/embed-build" --include=*.ninja --include=Makefile 
 fi
 
 input=$shared/data/dicom/deid-data/humans/ctbrain1.dcm
-"$work/embed-build/embed_example" "$input" "$work/out/ctbrain1.dcm" EMBED-0001 >"$work/stdout" 2>"$work/stderr" ||
+"$prefix/bin/deid" keygen "$work/site.key" >/dev/null || fail "installed deid keygen"
+"$work/embed-build/embed_example" "$input" "$work/out/ctbrain1.dcm" EMBED-0001 "$work/site.key" >"$work/stdout" 2>"$work/stderr" ||
   { cat "$work/stdout" "$work/stderr"; fail "the example failed"; }
 [[ ! -s $work/stderr ]] || fail "the example printed: $(cat "$work/stderr")"
 grep -qx "PatientID = EMBED-0001 (site.deid:3)" "$work/stdout" || { cat "$work/stdout"; fail "no PatientID line"; }
@@ -45,7 +46,7 @@ grep -qE "^[0-9]+ changes, written to $work/out/ctbrain1.dcm$" "$work/stdout" ||
 dump=$(dcmdump +P PatientID +P PatientName +P DeidentificationMethod +P PatientIdentityRemoved "$work/out/ctbrain1.dcm" 2>/dev/null)
 grep -q "(0010,0020) LO \[EMBED-0001\]" <<<"$dump" || fail "output PatientID: $dump"
 grep -q "(0010,0010) PN (no value available)" <<<"$dump" || fail "output PatientName: $dump"
-grep -q "(0012,0063) LO \[deid [0-9.]*\\\\Basic Application Confidentiality Profile\]" <<<"$dump" || fail "output DeidentificationMethod: $dump"
+grep -q "(0012,0063) LO \[deid [0-9.]*\\\\Basic Application Confidentiality Profile\\\\pseudonym key" <<<"$dump" || fail "output DeidentificationMethod: $dump"
 grep -q "(0012,0062) CS \[YES\]" <<<"$dump" || fail "output PatientIdentityRemoved: $dump"
 cmp -s "$input" "$work/out/ctbrain1.dcm" && fail "the output is the input"
 echo "install_test: installed to a prefix, built examples/embed against it, de-identified $(basename "$input")"
