@@ -141,7 +141,6 @@ Outcome Applier::State::apply(DcmFileFormat& file, const Variables& variables, c
     const bool had_instance = has_sop_instance_uid(file);
     FileContext context;
     const std::string_view key_bytes = run.key ? run.key->bytes() : std::string_view{};
-    const std::string fingerprint = run.key ? run.key->fingerprint() : std::string();
     prepare_file_context(file, run.profile.value_or(Profile{}), run.needs_file_context, key_bytes, run.date_shift_days,
                          context);
     DcmtkDataset dataset(file);
@@ -159,15 +158,9 @@ Outcome Applier::State::apply(DcmFileFormat& file, const Variables& variables, c
         }
         throw Error(Error::Kind::user_function, message);
     }
-    if (run.profile) {
-        for (auto& change : write_method_elements(file, *run.profile, fingerprint)) {
-            evaluated.changes.push_back(std::move(change));
-        }
-        if (auto change = replace_meta_uid_without_dataset_uid(file, *run.profile, key_bytes)) {
-            evaluated.changes.push_back(std::move(*change));
-        }
-    } else if (run.key) {
-        evaluated.changes.push_back(add_method_key_value(file, fingerprint));
+    for (auto& change : record_method(file, run.profile ? &*run.profile : nullptr, key_bytes,
+                                      run.key ? std::string_view(run.key->fingerprint()) : std::string_view{})) {
+        evaluated.changes.push_back(std::move(change));
     }
     for (auto& change : evaluated.changes) {
         outcome.changes.push_back(public_change(std::move(change)));

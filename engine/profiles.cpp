@@ -187,6 +187,18 @@ Change add_method_key_value(DcmFileFormat& file, std::string_view key_fingerprin
                   before, after, SourceSpan{std::string(kProfileMachinery), 0, 0, 0}};
 }
 
+std::vector<Change> record_method(DcmFileFormat& file, const Profile* profile, std::string_view key,
+                                  std::string_view key_fingerprint) {
+    if (profile == nullptr) {
+        return key.empty() ? std::vector<Change>{} : std::vector<Change>{add_method_key_value(file, key_fingerprint)};
+    }
+    std::vector<Change> changes = write_method_elements(file, *profile, key_fingerprint);
+    if (auto change = replace_meta_uid_without_dataset_uid(file, *profile, key)) {
+        changes.push_back(std::move(*change));
+    }
+    return changes;
+}
+
 std::vector<Change> write_method_elements(DcmFileFormat& file, const Profile& profile, std::string_view key_fingerprint) {
     DcmDataset& dataset = *file.getDataset();
     const std::vector<std::string> description = method_description(profile, key_fingerprint);

@@ -84,6 +84,14 @@ std::vector<Change> write_method_elements(DcmFileFormat& file, const Profile& pr
 // (after the recipes' own), so that an output names the key that made it.
 Change add_method_key_value(DcmFileFormat& file, std::string_view key_fingerprint);
 
+// What every run (put, the embed API) records in a file once its recipes
+// ran: under `profile` the method elements and the meta header's UID
+// (replace_meta_uid_without_dataset_uid); without one, for a run with a key,
+// the key's value (add_method_key_value). `key` and `key_fingerprint` are
+// empty for a run without a key. The changes, for --explain.
+std::vector<Change> record_method(DcmFileFormat& file, const Profile* profile, std::string_view key,
+                                  std::string_view key_fingerprint);
+
 // The meta header's MediaStorageSOPInstanceUID follows the dataset's
 // SOPInstanceUID when the file is written; a dataset without one leaves
 // the meta copy as the input had it, which the U rule replaces here (unless

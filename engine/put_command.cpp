@@ -362,18 +362,13 @@ struct FileProcessor {
             }
             return fail(message);
         }
-        const std::string fingerprint = key ? key->fingerprint() : std::string();
-        if (options.profile) {
-            Profile applied = *options.profile;
-            applied.clean_pixels = options.clean_pixels;
-            for (auto& change : write_method_elements(file, applied, fingerprint)) {
-                evaluated.changes.push_back(std::move(change));
-            }
-            if (auto change = replace_meta_uid_without_dataset_uid(file, applied, key_bytes)) {
-                evaluated.changes.push_back(std::move(*change));
-            }
-        } else if (key) {
-            evaluated.changes.push_back(add_method_key_value(file, fingerprint));
+        std::optional<Profile> applied = options.profile;
+        if (applied) {
+            applied->clean_pixels = options.clean_pixels;
+        }
+        for (auto& change : record_method(file, applied ? &*applied : nullptr, key_bytes,
+                                          key ? std::string_view(key->fingerprint()) : std::string_view{})) {
+            evaluated.changes.push_back(std::move(change));
         }
         bool moved_to_quarantine = false;
         if (evaluated.hold) {

@@ -63,21 +63,6 @@ std::filesystem::path copy_into(const std::filesystem::path& file, const std::fi
     return target;
 }
 
-// Every file under `folder` whose name is not a temporary one.
-std::vector<std::filesystem::path> final_names(const std::filesystem::path& folder) {
-    std::vector<std::filesystem::path> files;
-    if (!std::filesystem::exists(folder)) {
-        return files;
-    }
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
-        if (entry.is_regular_file() && !entry.path().filename().string().ends_with(".deid-partial")) {
-            files.push_back(entry.path());
-        }
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
 std::size_t temporaries(const std::filesystem::path& folder) {
     std::size_t count = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
@@ -192,7 +177,7 @@ TEST(Integrity, Item1OutputFoldersAmongTheInputsAreRefused) {
     run = put(options);
     EXPECT_EQ(run.status, 2);
     EXPECT_THAT(run.err, HasSubstr("is the input folder"));
-    EXPECT_EQ(final_names(data).size(), 1u);
+    EXPECT_EQ(testing::final_names(data).size(), 1u);
 }
 
 TEST(Integrity, Item1ALinkInsideTheOutputFolderCannotLeadIntoAnInput) {
@@ -217,7 +202,7 @@ TEST(Integrity, Item1AnOutputFolderWrittenWithATrailingSlash) {
     auto options = put_options({kData / "deid-data" / "dicom-cookies"}, out.string() + "/", kRemoveName);
     const auto run = put(options);
     EXPECT_EQ(run.status, 0) << run.err;
-    EXPECT_EQ(final_names(out).size(), 7u);
+    EXPECT_EQ(testing::final_names(out).size(), 7u);
 }
 
 // ------------------------------------------ 2. outputs overwrite each other --
@@ -330,7 +315,7 @@ TEST(Integrity, Item3EveryInjectedWriteFailureLeavesNoFinalName) {
         EXPECT_THAT(run.err, HasSubstr("ctbrain1.dcm: error: "));
         EXPECT_THAT(run.err, HasSubstr(reason));
         EXPECT_THAT(run.err, HasSubstr("deid put: 0 written, 0 skipped, 2 failed"));
-        EXPECT_THAT(final_names(out), ::testing::IsEmpty()) << reason;
+        EXPECT_THAT(testing::final_names(out), ::testing::IsEmpty()) << reason;
         EXPECT_EQ(temporaries(out), 0u) << reason;
     }
 }
@@ -378,7 +363,7 @@ TEST(Integrity, Item3AFullDiskNeverLeavesABrokenFileUnderAFinalName) {
         }
     }
     EXPECT_GE(failed, 3u);
-    const auto written = final_names(out);
+    const auto written = testing::final_names(out);
     ASSERT_FALSE(written.empty());
     for (const auto& path : written) {
         ASSERT_TRUE(by_output.contains(path.string())) << path << " has a final name but no report line";
@@ -393,7 +378,7 @@ TEST(Integrity, Item3AFullDiskNeverLeavesABrokenFileUnderAFinalName) {
     const auto resumed = put(options);
     EXPECT_EQ(resumed.status, 0) << resumed.err;
     EXPECT_THAT(resumed.err, HasSubstr(std::to_string(written.size()) + " already done"));
-    for (const auto& path : final_names(out)) {
+    for (const auto& path : testing::final_names(out)) {
         EXPECT_TRUE(dcmtk_reads_completely(path)) << path;
     }
 }
@@ -463,13 +448,13 @@ TEST(Integrity, Item4AKilledRunHasAReportLineForEveryOutput) {
         _exit(98);
     }
     // Killed once a few outputs exist, mid-run.
-    for (int wait = 0; wait < 2000 && final_names(out).size() < 5; ++wait) {
+    for (int wait = 0; wait < 2000 && testing::final_names(out).size() < 5; ++wait) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     ::kill(child, SIGKILL);
     int status = 0;
     waitpid(child, &status, 0);
-    const auto outputs = final_names(out);
+    const auto outputs = testing::final_names(out);
     ASSERT_GE(outputs.size(), 5u);
     auto unlisted = [&] {
         std::set<std::string> listed;
@@ -477,7 +462,7 @@ TEST(Integrity, Item4AKilledRunHasAReportLineForEveryOutput) {
             listed.insert(line["output"].get<std::string>());
         }
         std::vector<std::filesystem::path> missing;
-        for (const auto& output : final_names(out)) {
+        for (const auto& output : testing::final_names(out)) {
             if (!listed.contains(output.string())) {
                 missing.push_back(output);
             }
@@ -493,7 +478,7 @@ TEST(Integrity, Item4AKilledRunHasAReportLineForEveryOutput) {
     const auto resumed = put(options);
     EXPECT_EQ(resumed.status, 0) << resumed.err;
     EXPECT_THAT(unlisted(), ::testing::IsEmpty());
-    EXPECT_EQ(final_names(out).size(), 30u);
+    EXPECT_EQ(testing::final_names(out).size(), 30u);
 }
 
 // ----------------------------------------- 5. a file name stops the batch --
@@ -566,7 +551,7 @@ TEST(Integrity, Item7ZerosAndCutFilesAreNeverWritten) {
     // Complete as far as it goes: written, but not in silence.
     const std::string warning = "no pixel data: truncated? (its SOP class is an image storage class; written as it is)";
     EXPECT_THAT(run.err, HasSubstr("cut400.dcm: warning: " + warning));
-    EXPECT_THAT(final_names(out), ElementsAre(out / "cut400.dcm"));
+    EXPECT_THAT(testing::final_names(out), ElementsAre(out / "cut400.dcm"));
     bool reported = false;
     for (const auto& line : report_lines(*options.report)) {
         if (line["input"].get<std::string>().ends_with("cut400.dcm")) {
@@ -713,7 +698,7 @@ TEST(Integrity, MutatedFilesNeverCrashHangOrGiveAnOutputDcmtkCannotRead) {
     const auto run = put(options);
     EXPECT_TRUE(run.status == 0 || run.status == 1) << run.err;
     std::size_t outputs = 0;
-    for (const auto& output : final_names(out)) {
+    for (const auto& output : testing::final_names(out)) {
         const auto input = in / output.filename();
         EXPECT_TRUE(dcmtk_reads_completely(input)) << output << " was written from an input DCMTK cannot read";
         EXPECT_TRUE(dcmtk_reads_completely(output)) << output;

@@ -102,6 +102,22 @@ inline std::map<std::string, std::string> folder_contents(const std::filesystem:
     return files;
 }
 
+// Every file under `folder` whose name is not a temporary one
+// (`.NAME.deid-partial`), sorted; none when the folder does not exist.
+inline std::vector<std::filesystem::path> final_names(const std::filesystem::path& folder) {
+    std::vector<std::filesystem::path> files;
+    if (!std::filesystem::exists(folder)) {
+        return files;
+    }
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+        if (entry.is_regular_file() && !entry.path().filename().string().ends_with(".deid-partial")) {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
 // What a command returned and printed.
 struct CommandRun {
     int status = 0;

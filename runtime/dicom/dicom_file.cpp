@@ -121,10 +121,13 @@ public:
         const auto count = static_cast<std::size_t>(size);
         if (buffer_.size() + count > kBufferSize) {
             flush();
+            if (error_) {
+                return 0;
+            }
         }
         if (count >= kBufferSize) {
-            error_ = error_ ? error_ : file_.write(data, count);
-        } else if (!error_) {
+            error_ = file_.write(data, count);
+        } else {
             buffer_.append(data, count);
         }
         return error_ ? 0 : size;
