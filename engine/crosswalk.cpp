@@ -326,12 +326,21 @@ std::optional<std::string> Crosswalk::record(const CrosswalkFile& file) {
 
 std::optional<std::string> Crosswalk::forget(std::string_view input) {
     const std::lock_guard guard(database_lock_);
-    if (auto failed = database_->execute("BEGIN IMMEDIATE;")) {
+    return forget_entries({std::string(input)});
+}
+
+std::optional<std::string> Crosswalk::forget_entries(const std::vector<std::string>& inputs) {
+    std::optional<std::string> failed = database_->execute("BEGIN IMMEDIATE;");
+    if (failed) {
         return "cannot write the crosswalk " + path_.string() + ": " + *failed;
     }
-    auto failed = forget_file_.reset().bind(1, input).run();
-    if (!failed) {
-        failed = forget_links_.reset().bind(1, input).run();
+    for (const auto& input : inputs) {
+        if (!failed) {
+            failed = forget_file_.reset().bind(1, input).run();
+        }
+        if (!failed) {
+            failed = forget_links_.reset().bind(1, input).run();
+        }
     }
     if (!failed) {
         failed = database_->execute("COMMIT;");
@@ -385,21 +394,8 @@ std::variant<std::size_t, std::string> Crosswalk::forget_missing_outputs() {
     if (missing.empty()) {
         return std::size_t{0};
     }
-    std::optional<std::string> failed = database_->execute("BEGIN IMMEDIATE;");
-    for (const auto& input : missing) {
-        if (!failed) {
-            failed = forget_file_.reset().bind(1, input).run();
-        }
-        if (!failed) {
-            failed = forget_links_.reset().bind(1, input).run();
-        }
-    }
-    if (!failed) {
-        failed = database_->execute("COMMIT;");
-    }
-    if (failed) {
-        database_->execute("ROLLBACK;");
-        return "cannot write the crosswalk " + path_.string() + ": " + *failed;
+    if (auto failed = forget_entries(missing)) {
+        return *failed;
     }
     return missing.size();
 }

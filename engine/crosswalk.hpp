@@ -90,6 +90,9 @@ private:
     std::optional<std::string> prepare_statements();
     void commit(const std::vector<Pending*>& batch);
     std::optional<std::string> write_one(const CrosswalkFile& file);
+    // Removes the entries of `inputs` in one transaction; the caller holds
+    // database_lock_.
+    std::optional<std::string> forget_entries(const std::vector<std::string>& inputs);
 
     std::filesystem::path path_;
     std::unique_ptr<sqlite::Database> database_;
