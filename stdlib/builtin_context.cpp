@@ -11,15 +11,17 @@ std::string value_before_actions(const BuiltinCall& call) {
     return std::string(call.original);
 }
 
+std::string item_prefix(std::string_view path) {
+    const auto last = path.rfind("__");
+    return last == std::string_view::npos ? std::string() : std::string(path.substr(0, last + 2));
+}
+
 std::string path_read_by(const BuiltinCall& call) {
     const auto of = call.options.find("of");
     if (of == call.options.end()) {
         return std::string(call.path);
     }
-    // "(0008,1115)__0__" for an element of that item, "" at the top level.
-    const auto last = call.path.rfind("__");
-    const std::string item = last == std::string_view::npos ? std::string() : std::string(call.path.substr(0, last + 2));
-    return item + of->second;
+    return item_prefix(call.path) + of->second;
 }
 
 std::optional<std::string> value_read_by(const BuiltinCall& call) {

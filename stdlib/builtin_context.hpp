@@ -50,6 +50,11 @@ struct BuiltinContext {
 // may have blanked it): as recorded, else the value it has now.
 std::string value_before_actions(const BuiltinCall& call);
 
+// The item a path id's element stands in, as the start of its siblings'
+// path ids: "(0008,1115)__0__" for "(0008,1115)__0__(0020,000E)", "" at the
+// top level.
+std::string item_prefix(std::string_view path);
+
 // The path of the element a built-in reads: the one its `of` option names
 // (a tag "(GGGG,EEEE)", in the item of the call's element), else its own.
 std::string path_read_by(const BuiltinCall& call);

@@ -92,17 +92,11 @@ private:
     // The path id of an element the script names: in the item of the
     // script's element unless from the root.
     std::string path_of(const ElementPath& path) const {
-        std::string full = path.from_root ? std::string() : item_prefix();
+        std::string full = path.from_root ? std::string() : item_prefix(call_.path);
         for (std::size_t i = 0; i < path.tags.size(); ++i) {
             full += (i == 0 ? "" : "__0__") + tag_step(path.tags[i]);
         }
         return full;
-    }
-
-    // "(0008,1115)__0__" for an element of that item, "" at the top level.
-    std::string item_prefix() const {
-        const auto last = call_.path.rfind("__");
-        return last == std::string_view::npos ? std::string() : std::string(call_.path.substr(0, last + 2));
     }
 
     const BuiltinCall& call_;
