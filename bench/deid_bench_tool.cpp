@@ -1,12 +1,18 @@
 // Benchmark helper for bench/run.sh:
 //   corpus: writes N copies of sample DICOM files with distinct identifiers;
 //   floor:  loads and saves every file with plain DCMTK, the lower bound any
-//           DCMTK-based de-identifier pays before doing any work of its own.
+//           DCMTK-based de-identifier pays before doing any work of its own;
+//           --durable also writes each under a temporary name, fsyncs it and
+//           renames it: the least a tool that never leaves a broken file
+//           under a final name (and survives a power cut) pays.
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/oflog/oflog.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -29,7 +35,7 @@ namespace {
 
 int usage() {
     std::cerr << "usage: deid_bench_tool corpus --from DIR [--from DIR...] --count N --out OUTDIR [--seed S]\n"
-                 "       deid_bench_tool floor IN_DIR OUT_DIR [-j N]\n";
+                 "       deid_bench_tool floor IN_DIR OUT_DIR [-j N] [--durable]\n";
     return 2;
 }
 
@@ -135,13 +141,18 @@ int run_corpus(const std::vector<std::string_view>& args) {
         }
         DcmFileFormat& file = *templates[i % templates.size()];
         DcmDataset& data = *file.getDataset();
-        // Every identifier differs per copy, so any per-identifier state inside
-        // deid grows with the corpus and shows up in the peak-RSS comparison.
+        // As in a PACS export: the files of a series folder share their
+        // patient, study and series, so a layout by UID makes as many folders
+        // as the corpus has. Every SOP Instance UID differs, so per-identifier
+        // state inside deid grows with the corpus and shows up in the peak-RSS
+        // comparison.
+        const unsigned long long patient = leaf / 16;
+        const unsigned long long study = leaf / 4;
         const std::string sop = make_uid(*seed, 3, i);
-        const bool ok = data.putAndInsertString(DCM_PatientName, format("BENCH^PATIENT%06llu", i).c_str()).good() &&
-                        data.putAndInsertString(DCM_PatientID, format("BENCH%llu-%06llu", *seed, i).c_str()).good() &&
-                        data.putAndInsertString(DCM_StudyInstanceUID, make_uid(*seed, 1, i).c_str()).good() &&
-                        data.putAndInsertString(DCM_SeriesInstanceUID, make_uid(*seed, 2, i).c_str()).good() &&
+        const bool ok = data.putAndInsertString(DCM_PatientName, format("BENCH^PATIENT%06llu", patient).c_str()).good() &&
+                        data.putAndInsertString(DCM_PatientID, format("BENCH%llu-%06llu", *seed, patient).c_str()).good() &&
+                        data.putAndInsertString(DCM_StudyInstanceUID, make_uid(*seed, 1, study).c_str()).good() &&
+                        data.putAndInsertString(DCM_SeriesInstanceUID, make_uid(*seed, 2, leaf).c_str()).good() &&
                         data.putAndInsertString(DCM_SOPInstanceUID, sop.c_str()).good() &&
                         file.getMetaInfo()->putAndInsertString(DCM_MediaStorageSOPInstanceUID, sop.c_str()).good();
         const fs::path target = folder / format("IM%05llu.dcm", i);
@@ -155,9 +166,25 @@ int run_corpus(const std::vector<std::string_view>& args) {
     return 0;
 }
 
+OFCondition save_durably(DcmFileFormat& file, const fs::path& target) {
+    const fs::path temporary = fs::path(target) += ".part";
+    OFCondition status = file.saveFile(temporary.c_str(), EXS_Unknown);
+    if (status.bad()) {
+        return status;
+    }
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CLOEXEC);
+    const bool synced = fd >= 0 && ::fsync(fd) == 0;
+    const bool closed = fd >= 0 && ::close(fd) == 0;
+    if (!synced || !closed || std::rename(temporary.c_str(), target.c_str()) != 0) {
+        return makeOFCondition(0, 1, OF_error, "cannot sync or rename the output");
+    }
+    return EC_Normal;
+}
+
 int run_floor(const std::vector<std::string_view>& args) {
     std::vector<std::string_view> positional;
     unsigned long long jobs = std::max(1U, std::thread::hardware_concurrency());
+    bool durable = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "-j" && i + 1 < args.size()) {
             const auto value = parse_number(args[++i]);
@@ -165,6 +192,8 @@ int run_floor(const std::vector<std::string_view>& args) {
                 return usage();
             }
             jobs = *value;
+        } else if (args[i] == "--durable") {
+            durable = true;
         } else {
             positional.push_back(args[i]);
         }
@@ -187,7 +216,7 @@ int run_floor(const std::vector<std::string_view>& args) {
             DcmFileFormat file;
             OFCondition status = file.loadFile(files[i].c_str());
             if (status.good()) {
-                status = file.saveFile(target.c_str(), EXS_Unknown);
+                status = durable ? save_durably(file, target) : file.saveFile(target.c_str(), EXS_Unknown);
             }
             if (status.bad()) {
                 ++failed;

@@ -2,11 +2,14 @@
 
 #include <array>
 #include <charconv>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include "stdlib/builtin_context.hpp"
 #include "stdlib/uids.hpp"
@@ -17,20 +20,64 @@ namespace {
 
 using Digest = std::array<unsigned char, 32>;
 
-// HMAC-SHA256 of `purpose` 0x00 `parts` joined by 0x00.
+struct MacFree {
+    void operator()(EVP_MAC* mac) const { EVP_MAC_free(mac); }
+    void operator()(EVP_MAC_CTX* context) const { EVP_MAC_CTX_free(context); }
+};
+using MacContext = std::unique_ptr<EVP_MAC_CTX, MacFree>;
+
+// HMAC-SHA256 keyed once. OpenSSL's one-shot HMAC() looks the algorithm up
+// and sets the key on every call, most of the cost of a profile's UID
+// replacements; a copy of a keyed context costs a fraction of that.
+class KeyedHmac {
+public:
+    explicit KeyedHmac(std::string_view key) : key_(key) {
+        const std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+        keyed_.reset(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr);
+        char digest_name[] = "SHA256";
+        const OSSL_PARAM parameters[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                                         OSSL_PARAM_construct_end()};
+        // A key pointer even for an empty key: a null one would mean "no key yet".
+        static constexpr unsigned char kNoBytes[1] = {0};
+        const auto* bytes = key.empty() ? kNoBytes : reinterpret_cast<const unsigned char*>(key.data());
+        if (!keyed_ || EVP_MAC_init(keyed_.get(), bytes, key.size(), parameters) != 1) {
+            throw std::runtime_error("HMAC-SHA256 is not available");
+        }
+    }
+
+    [[nodiscard]] const std::string& key() const { return key_; }
+
+    [[nodiscard]] Digest digest(std::string_view message) const {
+        const MacContext context(EVP_MAC_CTX_dup(keyed_.get()));
+        Digest digest{};
+        std::size_t length = 0;
+        if (!context ||
+            EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
+            EVP_MAC_final(context.get(), digest.data(), &length, digest.size()) != 1 || length != digest.size()) {
+            throw std::runtime_error("HMAC-SHA256 failed");
+        }
+        return digest;
+    }
+
+private:
+    std::string key_;
+    MacContext keyed_;
+};
+
+// HMAC-SHA256 of `purpose` 0x00 `parts` joined by 0x00. Each thread keeps
+// the last key's context: a run uses one key throughout.
 Digest keyed_digest(std::string_view key, std::string_view purpose, std::initializer_list<std::string_view> parts) {
     std::string message(purpose);
     for (const auto part : parts) {
         message += '\0';
         message += part;
     }
-    Digest digest{};
-    unsigned int length = 0;
-    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-             message.size(), digest.data(), &length) == nullptr) {
-        throw std::runtime_error("HMAC-SHA256 failed");
+    thread_local std::optional<KeyedHmac> keyed;
+    if (!keyed || keyed->key() != key) {
+        keyed.reset();
+        keyed.emplace(key);
     }
-    return digest;
+    return keyed->digest(message);
 }
 
 std::uint64_t first_eight_bytes(const Digest& digest) {

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
-#include <unordered_set>
 
 #include "interpreter/eval/selection.hpp"
 #include "stdlib/date_shift.hpp"
@@ -32,12 +31,14 @@ public:
             if (action.kind == ast::ActionKind::replace || action.kind == ast::ActionKind::jitter) {
                 const auto* tag = std::get_if<plan::TagMatch>(&action.field.selector);
                 if (tag != nullptr && tag->group_mask == 0xFFFF) {
-                    replaced_tags_.insert(tag_key(tag->group, tag->element));
+                    replaced_tags_.push_back(tag_key(tag->group, tag->element));
                 } else {
                     replaced_otherwise_.push_back(&action);
                 }
             }
         }
+        // Built per file: a sorted vector is far cheaper to build than a set.
+        std::sort(replaced_tags_.begin(), replaced_tags_.end());
         // Built-ins that read values before any action get the run's record
         // of them, with the caller's context (or none: they know no key).
         if (keep_values_before_) {
@@ -144,7 +145,14 @@ private:
         kept_in_listing_.insert(kept_in_listing_.begin() + at, false);
         gone_.insert(gone_.begin() + at, false);
         listed_->insert(place, std::move(*added));
-        index_tags();
+        // Entries from `at` on moved one place down; the new one joins the
+        // index in tag order (cheaper than sorting the index again).
+        const auto position = static_cast<std::size_t>(at);
+        for (auto& listed : listed_at_) {
+            listed.second += listed.second >= position ? 1 : 0;
+        }
+        const std::pair entry{key, position};
+        listed_at_.insert(std::lower_bound(listed_at_.begin(), listed_at_.end(), entry), entry);
     }
 
     // The listed elements at `positions` are gone (`including_themselves`)
@@ -406,7 +414,7 @@ private:
     }
 
     bool targeted_by_replace_or_jitter(const ElementInfo& element, const std::vector<std::string>& values) const {
-        if (element.private_creator.empty() && replaced_tags_.contains(tag_key(element.group, element.element))) {
+        if (element.private_creator.empty() && std::binary_search(replaced_tags_.begin(), replaced_tags_.end(), tag_key(element.group, element.element))) {
             return true;
         }
         return std::any_of(replaced_otherwise_.begin(), replaced_otherwise_.end(), [&](const plan::HeaderAction* other) {
@@ -732,7 +740,7 @@ private:
     mutable std::vector<std::pair<std::uint32_t, std::size_t>> listed_at_;  // (tag, listing position), sorted
     std::vector<const plan::HeaderAction*> keeps_;
     // REPLACE and JITTER actions (spec §3.5 step 5): the tags they name, and the others.
-    std::unordered_set<std::uint32_t> replaced_tags_;
+    std::vector<std::uint32_t> replaced_tags_;  // sorted
     std::vector<const plan::HeaderAction*> replaced_otherwise_;
     EvaluationResult result_;
     std::vector<std::size_t> changes_at_warning_;  // per warning: how many changes came before it

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <optional>
 
@@ -94,6 +95,25 @@ std::string dcmtk_keyword(const DcmTagKey& key) {
     return keyword;
 }
 
+// The standard dictionary's entry for a tag, remembered per thread: a
+// corpus lists the same few hundred tags in every file, and each lookup in
+// the dictionary's hash table misses the processor's cache. Entries live as
+// long as the program (standard_dictionary() is never destroyed early).
+const DictionaryEntry* standard_entry(std::uint16_t group, std::uint16_t element) {
+    struct Slot {
+        std::uint32_t tag = 0;
+        bool filled = false;
+        const DictionaryEntry* entry = nullptr;
+    };
+    thread_local std::array<Slot, 1024> slots;
+    const std::uint32_t tag = (static_cast<std::uint32_t>(group) << 16U) | element;
+    Slot& slot = slots[(tag * 2654435761U) >> 22U];  // Fibonacci hashing onto 10 bits
+    if (!slot.filled || slot.tag != tag) {
+        slot = {tag, true, standard_dictionary().entry_for_tag(group, element)};
+    }
+    return slot.entry;
+}
+
 void describe(const DcmTagKey& key, ElementInfo& info) {
     if (info.is_private()) {
         // One rule for every private element, whichever dictionary knows it:
@@ -109,9 +129,9 @@ void describe(const DcmTagKey& key, ElementInfo& info) {
         }
         return;
     }
-    if (auto entry = standard_dictionary().find_tag(info.group, info.element)) {
-        info.keyword = std::move(entry->keyword);
-        info.name = std::move(entry->name);
+    if (const auto* entry = standard_entry(info.group, info.element)) {
+        info.keyword = entry->keyword;
+        info.name = entry->name;
         return;
     }
     info.keyword = dcmtk_keyword(key);
@@ -255,8 +275,12 @@ std::optional<DcmTagKey> parse_tag_step(std::string_view step) {
 DcmtkDataset::DcmtkDataset(DcmFileFormat& file) : file_(file) {}
 
 std::vector<ElementInfo> DcmtkDataset::elements() const {
+    // Room for the top level at once; sequences' items add a few more.
+    const std::size_t top_level = file_.getMetaInfo()->card() + file_.getDataset()->card();
     std::vector<ElementInfo> out;
+    out.reserve(top_level + top_level / 2);
     places_.clear();
+    places_.reserve(out.capacity());
     collect(*file_.getMetaInfo(), "", "", 0, true, out, places_);
     collect(*file_.getDataset(), "", "", 0, false, out, places_);
     return out;

@@ -235,12 +235,16 @@ bool starts_like_a_dataset(std::string_view head, E_TransferSyntax syntax, std::
 
 std::string os_reason(const std::error_code& error) { return "cannot read the file: " + error.message(); }
 
+constexpr Uint32 kReadEverything = 0xFFFFFFFEU;
+
 // Reads every element's value now: DCMTK leaves large values (pixel data)
 // in the file until they are used, so a file cut short inside them would
 // otherwise read as good.
 OFCondition load_completely(DcmFileFormat& file, const std::filesystem::path& path, E_TransferSyntax syntax,
                             E_FileReadMode mode) {
-    OFCondition status = file.loadFile(path.c_str(), syntax, EGL_noChange, DCM_MaxReadLength, mode);
+    // Every value in one pass: a maximal read length loads large values too,
+    // instead of reopening the file for each of them afterwards.
+    OFCondition status = file.loadFile(path.c_str(), syntax, EGL_noChange, kReadEverything, mode);
     if (status.good()) {
         status = file.loadAllDataIntoMemory();
     }

@@ -229,15 +229,22 @@ std::optional<AliasEntry> DcmtkDictionary::find_alias(std::string_view alias) co
 }
 
 std::optional<DictionaryEntry> DcmtkDictionary::find_tag(std::uint16_t group, std::uint16_t element) const {
+    if (const auto* entry = entry_for_tag(group, element)) {
+        return *entry;
+    }
+    return std::nullopt;
+}
+
+const DictionaryEntry* DcmtkDictionary::entry_for_tag(std::uint16_t group, std::uint16_t element) const {
     if (const auto found = by_tag_.find(tag_of(group, element)); found != by_tag_.end()) {
-        return standard_[found->second];
+        return &standard_[found->second];
     }
     for (const auto& [range, index] : repeating_) {
         if (range.contains(group, element)) {
-            return standard_[index];
+            return &standard_[index];
         }
     }
-    return std::nullopt;
+    return nullptr;
 }
 
 std::optional<DictionaryEntry> DcmtkDictionary::find_private(std::uint16_t group, std::string_view creator,

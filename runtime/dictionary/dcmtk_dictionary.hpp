@@ -31,6 +31,9 @@ public:
     // Also finds members of repeating ranges: (6002,3000) gives the OverlayData
     // entry, which reports its first group (6000,3000).
     std::optional<DictionaryEntry> find_tag(std::uint16_t group, std::uint16_t element) const override;
+    // The same entry without a copy, for the per-element hot path (listing a
+    // dataset's elements); nullptr when none.
+    const DictionaryEntry* entry_for_tag(std::uint16_t group, std::uint16_t element) const;
     std::optional<DictionaryEntry> find_private(std::uint16_t group, std::string_view creator,
                                                 std::uint8_t element_offset) const override;
     const std::vector<std::string>& keywords() const override { return keywords_; }
