@@ -76,11 +76,15 @@ describe() {
     nosync) label="put --no-fsync" argv=("$deid" put "$in" --default --no-fsync -o "$out" -j "$j" -q) ;;
     # The README's main job: the PS3.15 basic profile (what put does without a recipe).
     profile) label="put --profile" argv=("$deid" put "$in" --profile basic -o "$out" -j "$j" -q) ;;
+    # The profile without the fsync: like for like with the plain floor.
+    pnosync) label="profile --no-fsync" argv=("$deid" put "$in" --profile basic --no-fsync -o "$out" -j "$j" -q) ;;
     inspect)
       label="deid inspect" out="" argv=("$deid" inspect "$in" "${inspect_flags[@]}" --format csv)
       [[ $inspect_jobs == no ]] || argv+=(-j "$j")
       ;;
     floor) label=floor argv=("$tool" floor "$in" "$out" -j "$j") ;;
+    # The floor with put's obligations: a temporary name, fsync, rename.
+    durable) label="floor --durable" argv=("$tool" floor "$in" "$out" -j "$j" --durable) ;;
     # --dumb edits only the named tags, given as hex group,element.
     gdcmanon) label=gdcmanon argv=("$gdcmanon" --dumb --recursive --remove "10,10" --remove "10,20" --replace "8,80=ANON" -i "$in" -o "$out") ;;
   esac
@@ -107,7 +111,7 @@ run_once() {
   ((kib <= ${rss[$key]:-0})) || rss[$key]=$kib
   # Exit status 3: files set aside (the profile quarantines burned-in
   # annotation), still counted among the outputs.
-  if ((rc != 0)) && ! [[ $rc == 3 && ${key%%:*} == profile ]]; then
+  if ((rc != 0)) && ! [[ $rc == 3 && (${key%%:*} == profile || ${key%%:*} == pnosync) ]]; then
     issue="exit $rc"
     echo "!! $label ($key) on $corpus exited with $rc; last lines of $log.err:" >&2
     tail -5 "$log.err" >&2
@@ -155,11 +159,13 @@ keys=(put:1)
 ((jobs == 1)) || keys+=("put:$jobs")
 keys+=(nosync:1)
 keys+=(profile:1)
+keys+=(pnosync:1)
 keys+=(inspect:1)
 # Without --jobs, inspect is single-threaded and so compared with the -j 1 floor.
 [[ $inspect_jobs == no || $jobs == 1 ]] || keys+=("inspect:$jobs")
 keys+=(floor:1)
 ((jobs == 1)) || keys+=("floor:$jobs")
+keys+=(durable:1)
 keys+=(gdcmanon:1) # gdcmanon is single-threaded
 
 samples=$data/deid-data
@@ -193,7 +199,9 @@ report() {
       if ($2 == "floor") floor[$1, $3] = rate[n]
       if ($2 == "gdcmanon") gdcm[$1] = rate[n]
       if ($2 == "deid put") put[$1, $3] = rate[n]
-      if ($2 == "put --profile") profile[$1, $3] = rate[n] }
+      if ($2 == "floor --durable") durable[$1, $3] = rate[n]
+      if ($2 == "put --profile") profile[$1, $3] = rate[n]
+      if ($2 == "profile --no-fsync") pnosync[$1, $3] = rate[n] }
     function row(a, b, c, d, e, f, g, h, i, k, l) {
       if (md) printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a, b, c, d, e, f, g, h, i, k, l
       else printf "%-10s %-13s %3s %6s %8s %9s %8s %8s %8s %10s  %s\n", a, b, c, d, e, f, g, h, i, k, l
@@ -219,6 +227,13 @@ report() {
         printf "%s%s: put -j%d / put -j1 = %.2f× (goal >= 1.7×: %s)\n", (md ? "- " : ""), c, jobs, x, (x >= 1.7 ? "met" : "NOT met")
         pp = floor[c, 1] > 0 ? 100 * profile[c, 1] / floor[c, 1] : 0
         printf "%s%s: put --profile basic -j1 / floor -j1 = %.0f%% (goal >= 80%%: %s)\n", (md ? "- " : ""), c, pp, (pp >= 80 ? "met" : "NOT met")
+        # Like for like: the same obligations on both sides of the ratio.
+        pd = durable[c, 1] > 0 ? 100 * profile[c, 1] / durable[c, 1] : 0
+        printf "%s%s:   like for like, both fsync: put --profile basic -j1 / floor --durable -j1 = %.0f%% (%s 80%%)\n",
+               (md ? "- " : ""), c, pd, (pd >= 80 ? ">=" : "<")
+        pn = floor[c, 1] > 0 ? 100 * pnosync[c, 1] / floor[c, 1] : 0
+        printf "%s%s:   like for like, neither fsyncs: put --profile basic --no-fsync -j1 / floor -j1 = %.0f%% (%s 80%%)\n",
+               (md ? "- " : ""), c, pn, (pn >= 80 ? ">=" : "<")
       }
       for (i = 1; i <= n; i++) if (corpus[i] == "small" && cmd[i] == "deid put" && j[i] == jobs) small = i
       for (i = 1; i <= n; i++) if (corpus[i] == "big")
