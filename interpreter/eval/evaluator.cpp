@@ -16,6 +16,14 @@ constexpr std::uint32_t tag_key(std::uint16_t group, std::uint16_t element) {
     return (static_cast<std::uint32_t>(group) << 16U) | element;
 }
 
+// A warning about a value an action could not use names it by its size
+// only: warnings go to the terminal, logs and run reports, and the value
+// is the patient's, which de-identification must not copy anywhere.
+std::string unprinted(const std::string& value) {
+    return "its value (" + std::to_string(value.size()) + (value.size() == 1 ? " character" : " characters") +
+           ", not shown: it may identify someone)";
+}
+
 class Run {
 public:
     Run(const plan::Plan& plan, DatasetView& dataset, const Variables& variables, const EvaluationOptions& options)
@@ -338,8 +346,8 @@ private:
                                                    context_for(*source.builtin), !exists};
                     auto computed = source.builtin->compute(call);
                     if (!computed) {
-                        warn(element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
-                                                  original + "'; element left unchanged");
+                        warn(element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from " +
+                                                  unprinted(original) + "; element left unchanged");
                         return std::nullopt;
                     }
                     return split_multi_value(*computed);
@@ -454,7 +462,7 @@ private:
                     }
                     const auto shifted = stdlib::shift_date_value(join_multi_value(before), element.vr, *days);
                     if (!shifted) {
-                        warn(&element, action, "'" + join_multi_value(before) + "' is no date " + element.vr +
+                        warn(&element, action, unprinted(join_multi_value(before)) + " is no date " + element.vr +
                                                    " can be shifted; left unchanged");
                         continue;
                     }
@@ -529,8 +537,8 @@ private:
                                        context_for(*source.builtin), !exists};
         auto decision = source.builtin->decide(call);
         if (!decision) {
-            warn(&element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from '" +
-                                       original + "'; element left unchanged");
+            warn(&element, action, "deid_func:" + std::string(source.builtin->name) + " cannot compute a value from " +
+                                       unprinted(original) + "; element left unchanged");
         }
         return decision;
     }
