@@ -662,6 +662,14 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
             return kExitRecipeError;
         }
     }
+    // The report names every input file, and input names are often the
+    // patient's: a report among the outputs would hand them over with them.
+    if (options.report) {
+        if (const auto refusal = guard.check_side_file(*options.report, "the report")) {
+            err << "deid put: error: " << *refusal << '\n';
+            return kExitRecipeError;
+        }
+    }
     // The key: given, or needed by the profile (known now) or by the recipes
     // (known once they are compiled).
     std::optional<PseudonymKey> key;

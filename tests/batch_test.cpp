@@ -103,6 +103,21 @@ TEST(Batch, ReportHasOneLinePerInput) {
     EXPECT_EQ(lines.at("LICENSE")["output"], "");
 }
 
+// The report names every input (often after the patient): it is refused
+// inside the output folder, as the crosswalk is, before any work.
+TEST(Batch, TheReportIsKeptOutOfTheOutputFolder) {
+    auto options = options_for(testing::scratch_dir() / "out");
+    options.report = options.output / "report.jsonl";
+    const testing::CommandRun inside = put(options);
+    EXPECT_EQ(inside.status, 2);
+    EXPECT_THAT(inside.err, HasSubstr("the report " + options.report->string() + " is inside the output folder " +
+                                      options.output.string() + ": it holds identifying data"));
+    EXPECT_FALSE(std::filesystem::exists(options.output));
+    options.report = testing::scratch_dir() / "report.jsonl";
+    EXPECT_EQ(put(options).status, 0);
+    EXPECT_TRUE(std::filesystem::exists(*options.report));
+}
+
 TEST(Batch, AWarningOnEveryFileIsPrintedOnceThenCounted) {
     auto options = options_for(testing::scratch_dir() / "out");
     options.inputs = {kData / "deid-data" / "dicom-cookies"};
