@@ -162,6 +162,9 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
             << " not flagged (copied), " << counts[CleanStatus::set_aside]
             << (options.skip_flagged ? " flagged and skipped, " : " quarantined, ") << counts[CleanStatus::failed]
             << " failed\n";
+    if (counts[CleanStatus::set_aside] > 0 && !options.skip_flagged) {
+        summary << quarantine_warning("deid clean", options.output);
+    }
     progress.print(summary.str());
     if (counts[CleanStatus::failed] > 0) {
         return kExitFileFailed;

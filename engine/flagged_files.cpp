@@ -28,6 +28,12 @@ ScreeningDecision hold_burned_in(const std::filesystem::path& input, bool skip) 
                              "whose graylist knows the layout)" + (skip ? ": skipped\n" : ": quarantined\n")};
 }
 
+std::string quarantine_warning(std::string_view command, const std::filesystem::path& output_folder) {
+    return std::string(command) + ": " + (output_folder / "quarantine").string() +
+           " holds files set aside for review: their pixels may show identifying text. It is not de-identified "
+           "output: keep it apart from what you release.\n";
+}
+
 std::filesystem::path output_path(const std::filesystem::path& output_folder, const std::filesystem::path& relative,
                                   PixelVerdict verdict) {
     return verdict == PixelVerdict::quarantine ? output_folder / "quarantine" / relative : output_folder / relative;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "interpreter/eval/filters.hpp"
 
@@ -28,6 +29,11 @@ ScreeningDecision decide(const FilterOutcome& outcome, const std::filesystem::pa
 // A file whose header says BurnedInAnnotation YES that no filter cleaned:
 // in profile mode it is held in quarantine (or skipped), never written.
 ScreeningDecision hold_burned_in(const std::filesystem::path& input, bool skip);
+
+// The summary's last line when files went to OUTDIR/quarantine/: they keep
+// their pixels, burned-in text and all, so that folder must not be released
+// with the rest.
+std::string quarantine_warning(std::string_view command, const std::filesystem::path& output_folder);
 
 // Where a file goes under OUTDIR: quarantined files under quarantine/.
 std::filesystem::path output_path(const std::filesystem::path& output_folder, const std::filesystem::path& relative,

@@ -619,7 +619,11 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
     if (options.resume) {
         summary << ", " << counts[FileStatus::resumed] << " already done";
     }
-    progress.print(summary.str() + "\n");
+    summary << '\n';
+    if (counts[FileStatus::quarantined] > 0) {
+        summary << quarantine_warning("deid put", options.output);
+    }
+    progress.print(summary.str());
     if (counts[FileStatus::failed] > 0) {
         return kExitFileFailed;
     }

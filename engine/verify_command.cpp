@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -56,6 +57,10 @@ std::string shown(std::string_view value) {
     }
     return line;
 }
+
+// See inside_code().
+constexpr std::size_t kShortestCode = 8;
+constexpr std::size_t kLongWord = 5;
 
 bool top_level_tag(const ElementInfo& element, std::uint16_t group, std::uint16_t tag) {
     return element.group == group && element.element == tag;
@@ -115,6 +120,44 @@ bool looks_like_uid(std::string_view component) {
            std::all_of(component.begin(), component.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
 }
 
+bool is_alphanumeric(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// Whether text[at, at + length) lies inside a code: a run of at least 8
+// letters and digits holding both, as a keyed pseudonym is
+// ("S4C6MED07PWZN"). A short run of letters turns up in those by chance (a
+// given 3 letters in one of every few thousand), so it is no finding there;
+// clean_text still removes it wherever it stands alone.
+bool inside_code(std::string_view text, std::size_t at, std::size_t length) {
+    std::size_t first = at;
+    while (first > 0 && is_alphanumeric(text[first - 1])) {
+        --first;
+    }
+    std::size_t end = at + length;
+    while (end < text.size() && is_alphanumeric(text[end])) {
+        ++end;
+    }
+    const std::string_view run = text.substr(first, end - first);
+    const auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+    const auto letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; };
+    return run.size() >= kShortestCode && std::any_of(run.begin(), run.end(), digit) &&
+           std::any_of(run.begin(), run.end(), letter);
+}
+
+// Where `token` stands in `lowered` as a finding: not a short run of
+// letters (a word, a name component, a whole value such as 'CCHS') inside a code.
+std::optional<std::size_t> find_finding(const std::string& lowered, const SourceToken& token) {
+    const std::string_view text = token.token.text;
+    const bool short_letters = text.size() < kLongWord && std::all_of(text.begin(), text.end(), [](char c) {
+                                   return std::isalpha(static_cast<unsigned char>(c)) != 0;
+                               });
+    for (auto at = stdlib::find_token(lowered, token.token); at; at = stdlib::find_token(lowered, token.token, *at + 1)) {
+        if (!short_letters || !inside_code(lowered, *at, text.size())) {
+            return at;
+        }
+    }
+    return std::nullopt;
+}
+
 // The best piece found in `text` (lower-cased), if any.
 std::optional<Match> best_match(const std::vector<Match>& pieces, const std::string& lowered, bool uid_only) {
     std::optional<Match> best;
@@ -122,7 +165,7 @@ std::optional<Match> best_match(const std::vector<Match>& pieces, const std::str
         if (uid_only && !searchable_in_uid(piece)) {
             continue;
         }
-        if (const auto at = stdlib::find_token(lowered, piece.token->token)) {
+        if (const auto at = find_finding(lowered, *piece.token)) {
             Match found = piece;
             found.at = *at;
             if (!best || rank(found) > rank(*best)) {
