@@ -45,7 +45,7 @@ public:
                 }
             }
         }
-        // Built per file: a sorted vector is far cheaper to build than a set.
+        // Sorted for binary search: per file, far cheaper to build than a hash set.
         std::sort(replaced_tags_.begin(), replaced_tags_.end());
         // Built-ins that read values before any action get the run's record
         // of them, with the caller's context (or none: they know no key).
@@ -422,7 +422,8 @@ private:
     }
 
     bool targeted_by_replace_or_jitter(const ElementInfo& element, const std::vector<std::string>& values) const {
-        if (element.private_creator.empty() && std::binary_search(replaced_tags_.begin(), replaced_tags_.end(), tag_key(element.group, element.element))) {
+        if (element.private_creator.empty() &&
+            std::binary_search(replaced_tags_.begin(), replaced_tags_.end(), tag_key(element.group, element.element))) {
             return true;
         }
         return std::any_of(replaced_otherwise_.begin(), replaced_otherwise_.end(), [&](const plan::HeaderAction* other) {

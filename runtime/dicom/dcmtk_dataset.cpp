@@ -97,8 +97,8 @@ std::string dcmtk_keyword(const DcmTagKey& key) {
 
 // The standard dictionary's entry for a tag, remembered per thread: a
 // corpus lists the same few hundred tags in every file, and each lookup in
-// the dictionary's hash table misses the processor's cache. Entries live as
-// long as the program (standard_dictionary() is never destroyed early).
+// the dictionary's hash table misses the processor's cache. The entries are
+// standard_dictionary()'s, which lives until the program exits.
 const DictionaryEntry* standard_entry(std::uint16_t group, std::uint16_t element) {
     struct Slot {
         std::uint32_t tag = 0;
