@@ -42,9 +42,29 @@ std::size_t PatternMemo::KeyHash::hash(const KeyView& key) {
     return hash ^ (tag * 0x9e3779b9U);
 }
 
+std::size_t PatternMemo::TopLevelHash::hash(const TopLevelKeyView& key) {
+    std::size_t hash = std::hash<const void*>{}(key.pattern) ^ (std::size_t{key.tag} * 0x9e3779b97f4a7c15ULL);
+    if (!key.creator.empty()) {
+        hash ^= std::hash<std::string_view>{}(key.creator) + 0x9e3779b97f4a7c15ULL + (hash << 6U) + (hash >> 2U);
+    }
+    return hash;
+}
+
 bool PatternMemo::matches(const plan::PatternMatch& pattern, const ElementInfo& element) {
     // The keyword and dictionary name follow from the tag and creator.
     const std::uint32_t tag = (std::uint32_t{element.group} << 16U) | element.element;
+    if (element.depth == 0) {
+        const TopLevelKeyView key{pattern.regex.get(), tag, element.private_creator};
+        if (const auto found = known_at_top_.find(key); found != known_at_top_.end()) {
+            return found->second;
+        }
+        const bool matched = pattern_matches(*pattern.regex, element);
+        if (known_at_top_.size() >= 200'000) {
+            known_at_top_.clear();  // a bound for corpora with endless distinct private elements
+        }
+        known_at_top_.emplace(TopLevelKey{pattern.regex.get(), tag, element.private_creator}, matched);
+        return matched;
+    }
     const KeyView key{pattern.regex.get(), element.nested_name, element.private_creator, tag};
     if (const auto found = known_.find(key); found != known_.end()) {
         return found->second;
