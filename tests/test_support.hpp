@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <set>
 #include <string>
@@ -13,6 +14,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 
 #include "grammar/parser.hpp"
 #include "interpreter/diagnostics/diagnostic.hpp"
@@ -100,6 +104,13 @@ inline std::map<std::string, std::string> folder_contents(const std::filesystem:
         }
     }
     return files;
+}
+
+// A DICOM file as DCMTK reads it (a failure is a test failure naming it).
+inline std::unique_ptr<DcmFileFormat> load_file(const std::filesystem::path& path) {
+    auto file = std::make_unique<DcmFileFormat>();
+    EXPECT_TRUE(file->loadFile(path.c_str()).good()) << path;
+    return file;
 }
 
 // Every file under `folder` whose name is not a temporary one
