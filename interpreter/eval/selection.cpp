@@ -42,30 +42,14 @@ std::size_t PatternMemo::KeyHash::hash(const KeyView& key) {
     return hash ^ (tag * 0x9e3779b9U);
 }
 
-std::size_t PatternMemo::TopLevelHash::hash(const TopLevelKeyView& key) {
-    std::size_t hash = std::hash<const void*>{}(key.pattern) ^ (std::size_t{key.tag} * 0x9e3779b97f4a7c15ULL);
-    if (!key.creator.empty()) {
-        hash ^= std::hash<std::string_view>{}(key.creator) + 0x9e3779b97f4a7c15ULL + (hash << 6U) + (hash >> 2U);
-    }
-    return hash;
-}
-
 bool PatternMemo::matches(const plan::PatternMatch& pattern, const ElementInfo& element) {
-    // The keyword and dictionary name follow from the tag and creator.
+    // The keyword and dictionary name follow from the tag and creator, and
+    // so does the nested name of a top-level element (its keyword or tag):
+    // there the key leaves it out, sparing most lookups hashing it. A nested
+    // element's name always holds "__", so the two never meet.
     const std::uint32_t tag = (std::uint32_t{element.group} << 16U) | element.element;
-    if (element.depth == 0) {
-        const TopLevelKeyView key{pattern.regex.get(), tag, element.private_creator};
-        if (const auto found = known_at_top_.find(key); found != known_at_top_.end()) {
-            return found->second;
-        }
-        const bool matched = pattern_matches(*pattern.regex, element);
-        if (known_at_top_.size() >= 200'000) {
-            known_at_top_.clear();  // a bound for corpora with endless distinct private elements
-        }
-        known_at_top_.emplace(TopLevelKey{pattern.regex.get(), tag, element.private_creator}, matched);
-        return matched;
-    }
-    const KeyView key{pattern.regex.get(), element.nested_name, element.private_creator, tag};
+    const std::string_view nested_name = element.depth == 0 ? std::string_view{} : std::string_view(element.nested_name);
+    const KeyView key{pattern.regex.get(), nested_name, element.private_creator, tag};
     if (const auto found = known_.find(key); found != known_.end()) {
         return found->second;
     }
@@ -73,7 +57,7 @@ bool PatternMemo::matches(const plan::PatternMatch& pattern, const ElementInfo& 
     if (known_.size() >= 200'000) {
         known_.clear();  // a bound for corpora with endless distinct private elements
     }
-    known_.emplace(Key{pattern.regex.get(), element.nested_name, element.private_creator, tag}, matched);
+    known_.emplace(Key{pattern.regex.get(), std::string(nested_name), element.private_creator, tag}, matched);
     return matched;
 }
 

@@ -37,36 +37,6 @@ public:
     bool matches(const plan::PatternMatch& pattern, const ElementInfo& element);
 
 private:
-    // At the top level the nested name is the keyword or the tag, so the
-    // pattern, tag and creator say it all: a key without the nested name
-    // hashes and compares far less (most elements are at the top level).
-    struct TopLevelKey {
-        const re2::RE2* pattern;
-        std::uint32_t tag;
-        std::string creator;
-        friend bool operator==(const TopLevelKey&, const TopLevelKey&) = default;
-    };
-    struct TopLevelKeyView {
-        const re2::RE2* pattern;
-        std::uint32_t tag;
-        std::string_view creator;
-    };
-    struct TopLevelHash {
-        using is_transparent = void;
-        std::size_t operator()(const TopLevelKey& key) const { return hash({key.pattern, key.tag, key.creator}); }
-        std::size_t operator()(const TopLevelKeyView& key) const { return hash(key); }
-        static std::size_t hash(const TopLevelKeyView& key);
-    };
-    struct TopLevelEqual {
-        using is_transparent = void;
-        static TopLevelKeyView view(const TopLevelKey& key) { return {key.pattern, key.tag, key.creator}; }
-        static TopLevelKeyView view(const TopLevelKeyView& key) { return key; }
-        bool operator()(const auto& a, const auto& b) const {
-            const TopLevelKeyView x = view(a);
-            const TopLevelKeyView y = view(b);
-            return x.pattern == y.pattern && x.tag == y.tag && x.creator == y.creator;
-        }
-    };
     // Pattern, nested name, private creator, tag. Looked up by views, so
     // that a hit (nearly every lookup) copies no string.
     using Key = std::tuple<const re2::RE2*, std::string, std::string, std::uint32_t>;
@@ -83,7 +53,6 @@ private:
         bool operator()(const auto& a, const auto& b) const { return view(a) == view(b); }
     };
     const plan::Plan* plan_;
-    std::unordered_map<TopLevelKey, bool, TopLevelHash, TopLevelEqual> known_at_top_;
     std::unordered_map<Key, bool, KeyHash, KeyEqual> known_;
 };
 
