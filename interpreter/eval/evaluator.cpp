@@ -260,6 +260,20 @@ private:
         }
     }
 
+    // Blanks or removes (`kind`) the element listed at `at`, keeping the
+    // values inside it for the built-ins first, and records the change;
+    // false when the dataset could not.
+    bool take_out(std::size_t at, ChangeKind kind, const std::vector<std::string>& before, const SourceSpan& by) {
+        const ElementInfo& element = (*listed_)[at];
+        remember_items_of(*listed_, at);
+        const WriteResult done = kind == ChangeKind::blanked ? dataset_.blank(element.path) : dataset_.remove(element.path);
+        if (done != WriteResult::done) {
+            return false;
+        }
+        record({element.path, element.nested_name, kind, before, {}, by});
+        return true;
+    }
+
     // The context a built-in is called with: the caller's, or a copy that
     // also gives the values before any action.
     const stdlib::BuiltinContext* context_for(const stdlib::Builtin& builtin) const {
@@ -475,10 +489,8 @@ private:
                 for (const std::size_t at : selected_by(action, false)) {
                     const ElementInfo& element = (*listed_)[at];
                     const auto before = values_of(element);
-                    remember_items_of(*listed_, at);
-                    if (dataset_.blank(element.path) == WriteResult::done) {
+                    if (take_out(at, ChangeKind::blanked, before, action.span)) {
                         blanked.push_back(at);
-                        record({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
                     }
                 }
                 forget(blanked, false);  // a blanked sequence loses its items
@@ -509,10 +521,8 @@ private:
                             continue;
                         }
                     }
-                    remember_items_of(*listed_, at);
-                    if (dataset_.remove(element.path) == WriteResult::done) {
+                    if (take_out(at, ChangeKind::removed, before, action.span)) {
                         removed.push_back(at);
-                        record({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
                     }
                 }
                 forget(removed, true);
@@ -564,19 +574,9 @@ private:
                 return Fate::stays;
             case stdlib::Decision::Kind::keep: return Fate::stays;
             case stdlib::Decision::Kind::blank:
-                remember_items_of(*listed_, at);
-                if (dataset_.blank(element.path) == WriteResult::done) {
-                    record({element.path, element.nested_name, ChangeKind::blanked, before, {}, action.span});
-                    return Fate::blanked;
-                }
-                return Fate::stays;
+                return take_out(at, ChangeKind::blanked, before, action.span) ? Fate::blanked : Fate::stays;
             case stdlib::Decision::Kind::remove:
-                remember_items_of(*listed_, at);
-                if (dataset_.remove(element.path) == WriteResult::done) {
-                    record({element.path, element.nested_name, ChangeKind::removed, before, {}, action.span});
-                    return Fate::removed;
-                }
-                return Fate::stays;
+                return take_out(at, ChangeKind::removed, before, action.span) ? Fate::removed : Fate::stays;
             case stdlib::Decision::Kind::quarantine_file:
             case stdlib::Decision::Kind::skip_file: hold(action, decision); return Fate::stays;
             case stdlib::Decision::Kind::append_codes:
