@@ -75,10 +75,7 @@ std::string consistent_uid(std::string_view uid, std::string_view key) {
             mapped.emplace_back();
             continue;
         }
-        auto digest = unkeyed_digest(trimmed);
-        digest[6] = static_cast<unsigned char>((digest[6] & 0x0FU) | 0x80U);  // version 8: custom
-        digest[8] = static_cast<unsigned char>((digest[8] & 0x3FU) | 0x80U);  // RFC 4122 variant
-        mapped.push_back("2.25." + to_decimal(std::string(digest.begin(), digest.begin() + 16)));
+        mapped.push_back(uuid_uid(unkeyed_digest(trimmed)));
     }
     return join_multi_value(mapped);
 }

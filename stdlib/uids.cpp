@@ -73,6 +73,12 @@ std::string random_uuid4_decimal() {
     return to_decimal(std::string(bytes.begin(), bytes.end()));
 }
 
+std::string uuid_uid(std::array<unsigned char, 32> digest) {
+    digest[6] = static_cast<unsigned char>((digest[6] & 0x0FU) | 0x80U);  // version 8: custom
+    digest[8] = static_cast<unsigned char>((digest[8] & 0x3FU) | 0x80U);  // RFC 4122 variant
+    return "2.25." + to_decimal(std::string(digest.begin(), digest.begin() + 16));
+}
+
 std::string to_decimal(std::string bytes) {
     // Long division of the big-endian number by 10^9 over 32-bit limbs:
     // nine digits per pass (a SHA-512 hash takes 18 passes, not 155).

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,11 @@ std::optional<std::string> hashed_uid(std::string_view prefix, std::string_view 
 
 // The same with random entropy.
 std::optional<std::string> random_uid(std::string_view prefix);
+
+// "2.25." + the first 16 bytes of a SHA-256 digest as a UUID of version 8
+// (custom) and the RFC 4122 variant, in decimal: how a UID is derived from
+// one (keyed or not) so that it stays a valid UUID-derived UID.
+std::string uuid_uid(std::array<unsigned char, 32> digest);
 
 // Big-endian unsigned bytes as a decimal number.
 std::string to_decimal(std::string bytes);
