@@ -660,19 +660,17 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
         return kExitRecipeError;
     }
     const OutputLayout& layout = std::get<OutputLayout>(parsed_layout);
-    if (options.mapping) {
-        if (const auto refusal = guard.check_side_file(*options.mapping, "the crosswalk")) {
+    // The crosswalk holds the originals; the report names every input file,
+    // and input names are often the patient's: neither goes among the outputs.
+    auto refused = [&](const std::optional<std::filesystem::path>& file, std::string_view what) {
+        const auto refusal = file ? guard.check_side_file(*file, what) : std::nullopt;
+        if (refusal) {
             err << "deid put: error: " << *refusal << '\n';
-            return kExitRecipeError;
         }
-    }
-    // The report names every input file, and input names are often the
-    // patient's: a report among the outputs would hand them over with them.
-    if (options.report) {
-        if (const auto refusal = guard.check_side_file(*options.report, "the report")) {
-            err << "deid put: error: " << *refusal << '\n';
-            return kExitRecipeError;
-        }
+        return refusal.has_value();
+    };
+    if (refused(options.mapping, "the crosswalk") || refused(options.report, "the report")) {
+        return kExitRecipeError;
     }
     // The key: given, or needed by the profile (known now) or by the recipes
     // (known once they are compiled).
