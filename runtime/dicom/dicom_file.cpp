@@ -245,6 +245,8 @@ OFCondition load_completely(DcmFileFormat& file, const std::filesystem::path& pa
     // Every value in one pass: a maximal read length loads large values too,
     // instead of reopening the file for each of them afterwards.
     OFCondition status = file.loadFile(path.c_str(), syntax, EGL_noChange, kReadEverything, mode);
+    // Then nothing is left to load but a value of 0xFFFFFFFE bytes or more:
+    // the walk costs little and keeps the promise for those.
     if (status.good()) {
         status = file.loadAllDataIntoMemory();
     }
