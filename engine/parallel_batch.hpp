@@ -43,37 +43,74 @@ struct BatchSettings {
     std::uint64_t read_ahead_bytes = kWholeFileReadAhead;  // of each upcoming file
 };
 
-// Runs `process(worker, input)` for every file of the walk on `jobs`
+// Runs `start(worker, input, complete)` for every file of the walk on `jobs`
 // threads, each with its own `make_worker()` state (a Lua state, a pattern
-// memo), and hands the results to `deliver(input, result)` one at a time and
-// in walk order, so that whatever the command prints is the same for any
-// number of workers. A worker never runs more than a window of files ahead
-// of the oldest one not yet delivered: memory stays bounded by the files in
-// flight, whatever the size of the corpus.
+// memo). A file is done when `complete(result)` is called, once: by `start`
+// itself, or later from another thread (an output waiting for the disk);
+// `start` may throw only before it has called or handed on `complete`, and
+// nothing may use the input once `complete` is called.
+// The results are handed to `deliver(input, result)` one at a time and in
+// walk order, so that whatever the command prints is the same for any number
+// of workers. A worker never runs more than a window of files ahead of the
+// oldest one not yet delivered: memory stays bounded by the files in flight,
+// whatever the size of the corpus. Returns once every file started is
+// delivered.
 // A file's failure belongs in its result; an exception (out of memory, a
 // Lua state that cannot be made) stops the batch and is rethrown here once
-// every worker has stopped, never left to end the process from a thread.
-template <typename MakeWorker, typename Process, typename Deliver>
-void run_in_parallel(InputWalk& walk, const BatchSettings& settings, MakeWorker make_worker, Process process,
-                     Deliver deliver) {
+// every worker has stopped and every file started is complete, never left
+// to end the process from a thread.
+template <typename Result, typename MakeWorker, typename Start, typename Deliver>
+void run_in_parallel_deferred(InputWalk& walk, const BatchSettings& settings, MakeWorker make_worker, Start start,
+                              Deliver deliver) {
     const unsigned jobs = worker_count(settings.jobs);
     using Worker = decltype(make_worker());
-    using Result = decltype(process(std::declval<Worker&>(), std::declval<const InputFile&>()));
     const std::size_t window = 8 * static_cast<std::size_t>(jobs);
 
-    std::mutex lock;  // guards the walk, the counters, the waiting results and the failure
+    std::mutex lock;  // guards everything below but the read-ahead's files
     std::condition_variable delivered_more;
     std::size_t next_index = 0;
     std::size_t next_to_deliver = 0;
-    std::map<std::size_t, std::pair<InputFile, Result>> waiting;  // finished out of order
-    std::exception_ptr failure;  // the first exception of any worker: the batch stops, it is rethrown
+    // The inputs started and not yet delivered (a map: a reference to one
+    // stays valid while others come and go), and the results finished out of
+    // order.
+    std::map<std::size_t, InputFile> in_flight;
+    std::map<std::size_t, Result> waiting;
+    std::size_t completed = 0;   // files whose complete() was called, or whose start() threw
+    std::exception_ptr failure;  // the first exception: the batch stops, it is rethrown
     ReadAhead files(walk, 2 * static_cast<std::size_t>(jobs));
+
+    auto record_failure = [&] {
+        if (!failure) {
+            failure = std::current_exception();
+        }
+    };
+    auto complete_for = [&](std::size_t index) {
+        return [&, index](Result result) {
+            const std::lock_guard guard(lock);
+            ++completed;
+            try {
+                if (!failure) {  // after one, nothing more is delivered
+                    waiting.emplace(index, std::move(result));
+                }
+                while (!failure && !waiting.empty() && waiting.begin()->first == next_to_deliver) {
+                    deliver(std::as_const(in_flight.at(next_to_deliver)), std::as_const(waiting.begin()->second));
+                    waiting.erase(waiting.begin());
+                    in_flight.erase(next_to_deliver);
+                    ++next_to_deliver;
+                }
+            } catch (...) {
+                record_failure();
+            }
+            delivered_more.notify_all();
+        };
+    };
 
     auto work = [&] {
         try {
             Worker worker = make_worker();
             while (true) {
                 std::size_t index = 0;
+                InputFile* input = nullptr;
                 std::optional<ReadAhead::Taken> taken;
                 {
                     std::unique_lock guard(lock);
@@ -82,27 +119,23 @@ void run_in_parallel(InputWalk& walk, const BatchSettings& settings, MakeWorker 
                         return;
                     }
                     index = next_index++;
+                    input = &in_flight.emplace(index, std::move(taken->file)).first->second;
                 }
                 for (const auto& upcoming : taken->to_read_ahead) {
                     read_ahead(upcoming, settings.read_ahead_bytes);
                 }
-                auto& input = taken->file;
-                Result result = process(worker, input);
-                const std::lock_guard guard(lock);
-                waiting.emplace(index, std::make_pair(std::move(input), std::move(result)));
-                while (!failure && !waiting.empty() && waiting.begin()->first == next_to_deliver) {
-                    const auto& [done_input, done_result] = waiting.begin()->second;
-                    deliver(done_input, done_result);
-                    waiting.erase(waiting.begin());
-                    ++next_to_deliver;
+                try {
+                    start(worker, std::as_const(*input), complete_for(index));
+                } catch (...) {
+                    // Before it handed `complete` on (the contract): this file is done.
+                    const std::lock_guard guard(lock);
+                    ++completed;
+                    throw;
                 }
-                delivered_more.notify_all();
             }
         } catch (...) {
             const std::lock_guard guard(lock);
-            if (!failure) {
-                failure = std::current_exception();
-            }
+            record_failure();
             delivered_more.notify_all();
         }
     };
@@ -113,9 +146,25 @@ void run_in_parallel(InputWalk& walk, const BatchSettings& settings, MakeWorker 
         }
         work();
     }
+    {
+        std::unique_lock guard(lock);
+        delivered_more.wait(guard, [&] { return completed == next_index; });
+    }
     if (failure) {
         std::rethrow_exception(failure);
     }
+}
+
+// run_in_parallel_deferred for commands whose files are done when
+// `process(worker, input)` returns their result.
+template <typename MakeWorker, typename Process, typename Deliver>
+void run_in_parallel(InputWalk& walk, const BatchSettings& settings, MakeWorker make_worker, Process process,
+                     Deliver deliver) {
+    using Worker = decltype(make_worker());
+    using Result = decltype(process(std::declval<Worker&>(), std::declval<const InputFile&>()));
+    run_in_parallel_deferred<Result>(
+        walk, settings, std::move(make_worker),
+        [&](Worker& worker, const InputFile& input, auto complete) { complete(process(worker, input)); }, deliver);
 }
 
 }  // namespace deid

@@ -25,6 +25,8 @@
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
 #include "runtime/io/file_system.hpp"
+#include "runtime/io/group_commit.hpp"
+#include "runtime/io/staged_file.hpp"
 #include "runtime/dicom/unknown_vr.hpp"
 #include "runtime/io/inputs.hpp"
 #include "runtime/lua/lua_hooks.hpp"
@@ -239,7 +241,10 @@ struct FileProcessor {
         return std::nullopt;
     }
 
-    FileResult process(const InputFile& input, UserFunctions* functions, PatternMemo* memo) const {
+    // The file's result; an output is left in `staged`, written but neither
+    // durable nor under its final name yet: run_batch publishes it.
+    FileResult process(const InputFile& input, UserFunctions* functions, PatternMemo* memo,
+                       std::optional<StagedFile>& staged) const {
         FileResult result;
         std::ostringstream err;
         std::ostringstream out;
@@ -474,12 +479,11 @@ struct FileProcessor {
         if (target_exists && !options.overwrite && moved_to_quarantine && layout.mirrors()) {
             return fail(result.output.string() + " exists (use --overwrite to replace it)");
         }
-        const WriteSettings settings{target_exists, options.sync};
-        if (const auto failure = save_dicom_atomically(file, result.output, files, settings)) {
-            return fail(failure->kind == WriteFailure::Kind::exists
-                            ? failure->message + " (created by something else during the run; left as it is)"
-                            : failure->message);
+        auto written = stage_dicom(file, result.output, files, target_exists);
+        if (const auto* failure = std::get_if<WriteFailure>(&written)) {
+            return fail(failure->message);
         }
+        staged.emplace(std::move(std::get<StagedFile>(written)));
         return finish();
     }
 };
@@ -514,8 +518,8 @@ ReportLine report_line(const InputFile& input, const FileResult& result) {
 }
 
 // Runs the inputs on the workers and prints, in input order, each file's
-// messages and the summary. Report lines are written by the workers, each
-// right after its output got its final name.
+// messages and the summary. Report lines are written right after each
+// output got its final name (by the group committer, or the worker).
 int run_batch(const PutOptions& options, const FileProcessor& processor, const InputWalk::Filter& in_this_shard,
               RunReport* report, std::ostream& out, std::ostream& err) {
     InputWalk inputs(options.inputs, in_this_shard);
@@ -531,22 +535,18 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         worker->memo = std::make_unique<PatternMemo>(processor.plan);
         return worker;
     };
-    auto process = [&](std::unique_ptr<PutWorker>& worker, const InputFile& input) {
-        FileResult result;
-        try {
-            result = processor.process(input, worker->hooks.get(), worker->memo.get());
-        } catch (const std::exception& error) {
-            result.status = FileStatus::failed;
-            result.error = error.what();
-            result.messages = input.path.string() + ": error: " + error.what() + "\n";
-        }
-        result.messages = worker->lua_log.str() + result.messages;
-        worker->lua_log.str("");
-        Crosswalk* crosswalk = processor.crosswalk;
-        if ((report != nullptr || crosswalk != nullptr) && has_output(result.status) && result.sha256.empty()) {
-            result.sha256 = sha256_of_file(result.output);
-            std::error_code error;
-            result.bytes = std::filesystem::file_size(result.output, error);
+    // Once the output has its final name (or has failed to get it): its hash,
+    // its crosswalk entry, its report line.
+    Crosswalk* crosswalk = processor.crosswalk;
+    const bool records_hashes = report != nullptr || crosswalk != nullptr;
+    auto hash = [](FileResult& result, const std::filesystem::path& written) {
+        result.sha256 = sha256_of_file(written);
+        std::error_code error;
+        result.bytes = std::filesystem::file_size(written, error);
+    };
+    auto settle = [&](const InputFile& input, FileResult& result) {
+        if (records_hashes && has_output(result.status) && result.sha256.empty()) {
+            hash(result, result.output);
         }
         // The crosswalk entry first (the output has its final name), then the
         // report line: a line "written" always has its entry.
@@ -577,7 +577,62 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
                 result.messages += input.path.string() + ": error: " + *error + "\n";
             }
         }
-        return result;
+    };
+    auto publish_failed = [](const InputFile& input, FileResult& result, const WriteFailure& failure) {
+        result.status = FileStatus::failed;
+        result.error = failure.kind == WriteFailure::Kind::exists
+                           ? failure.message + " (created by something else during the run; left as it is)"
+                           : failure.message;
+        result.messages += input.path.string() + ": error: " + result.error + "\n";
+    };
+    // With fsync (the default), outputs are made durable and published by
+    // the group committer while the workers go on; without, at once.
+    std::optional<GroupCommitter> committer;
+    if (options.sync) {
+        committer.emplace(processor.files);
+    }
+    auto start = [&](std::unique_ptr<PutWorker>& worker, const InputFile& input, auto complete) {
+        FileResult result;
+        std::optional<StagedFile> staged;
+        try {
+            result = processor.process(input, worker->hooks.get(), worker->memo.get(), staged);
+        } catch (const std::exception& error) {
+            staged.reset();
+            result.status = FileStatus::failed;
+            result.error = error.what();
+            result.messages = input.path.string() + ": error: " + error.what() + "\n";
+        }
+        result.messages = worker->lua_log.str() + result.messages;
+        worker->lua_log.str("");
+        auto finish = [&input, &settle](FileResult& result, auto& complete) {
+            try {
+                settle(input, result);
+            } catch (const std::exception& error) {
+                result.status = FileStatus::failed;
+                result.error = error.what();
+                result.messages += input.path.string() + ": error: " + error.what() + "\n";
+            }
+            complete(std::move(result));
+        };
+        if (staged && committer) {
+            if (records_hashes && has_output(result.status)) {
+                hash(result, staged->temporary);  // here, by the worker: the committer is one thread for all
+            }
+            committer->submit(std::move(*staged),
+                              [&, finish, result = std::move(result), complete](std::optional<WriteFailure> failure) mutable {
+                                  if (failure) {
+                                      publish_failed(input, result, *failure);
+                                  }
+                                  finish(result, complete);
+                              });
+            return;
+        }
+        if (staged) {
+            if (const auto failure = publish(*staged)) {
+                publish_failed(input, result, *failure);
+            }
+        }
+        finish(result, complete);
     };
     std::map<std::string, std::size_t> warnings_seen;  // text -> files
     std::size_t flagged_and_skipped = 0;
@@ -602,7 +657,8 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         }
         progress.file_done(messages);
     };
-    run_in_parallel(inputs, BatchSettings{options.jobs, kWholeFileReadAhead}, make_worker, process, deliver);
+    run_in_parallel_deferred<FileResult>(inputs, BatchSettings{options.jobs, kWholeFileReadAhead}, make_worker, start,
+                                         deliver);
 
     std::ostringstream summary;
     for (const auto& [warning, files] : warnings_seen) {

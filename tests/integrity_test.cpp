@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -236,7 +237,13 @@ public:
 
     std::unique_ptr<WritableFile> create(const std::filesystem::path& path, std::error_code& error) override {
         auto file = disk().create(path, error);
-        return file ? std::make_unique<File>(std::move(file), *this) : nullptr;
+        if (!file) {
+            return nullptr;
+        }
+        log("create", path);
+        auto wrapped = std::make_unique<File>(std::move(file), *this);
+        wrapped->name = path.filename().string();
+        return wrapped;
     }
     std::unique_ptr<WritableFile> append(const std::filesystem::path& path, std::error_code& error) override {
         auto file = disk().append(path, error);
@@ -253,7 +260,9 @@ public:
         }
         const auto error = disk().rename(from, to, replace);
         if (!error) {
+            const std::lock_guard guard(lock);
             events.push_back("rename " + to.filename().string());
+            durability.push_back("rename " + from.filename().string());
         }
         return error;
     }
@@ -263,9 +272,18 @@ public:
     }
     std::optional<FileIdentity> identity(const std::filesystem::path& path) override { return disk().identity(path); }
 
+    std::mutex lock;                  // the committer renames while workers write
     std::vector<std::string> events;  // renames and report lines, in order (one worker)
+    // "create", "write", "sync", "syncfs" and "rename" of the outputs'
+    // temporaries, by the temporary's name, in order.
+    std::vector<std::string> durability;
 
 private:
+    void log(std::string_view what, const std::filesystem::path& path) {
+        const std::lock_guard guard(lock);
+        durability.push_back(std::string(what) + " " + path.filename().string());
+    }
+
     struct File final : WritableFile {
         File(std::unique_ptr<WritableFile> inner, FaultyDisk& disk) : inner(std::move(inner)), owner(disk) {}
         std::error_code write(const void* bytes, std::size_t size) override {
@@ -273,15 +291,23 @@ private:
                 if (owner.fault_ == Fault::report) {
                     return std::make_error_code(std::errc::no_space_on_device);
                 }
+                const std::lock_guard guard(owner.lock);
                 owner.events.push_back("report " + std::string(static_cast<const char*>(bytes), size));
             } else if (owner.fault_ == Fault::write_after_bytes && written + size > owner.bytes_) {
                 return std::make_error_code(std::errc::no_space_on_device);
+            } else {
+                owner.log("write", name);
             }
             written += size;
             return inner->write(bytes, size);
         }
         std::error_code sync() override {
+            owner.log("sync", name);
             return owner.fault_ == Fault::sync ? std::make_error_code(std::errc::io_error) : inner->sync();
+        }
+        std::error_code sync_file_system() override {
+            owner.log("syncfs", name);
+            return owner.fault_ == Fault::sync ? std::make_error_code(std::errc::io_error) : inner->sync_file_system();
         }
         std::error_code close() override {
             const auto error = inner->close();
@@ -292,6 +318,7 @@ private:
         FaultyDisk& owner;
         std::size_t written = 0;
         bool is_report = false;
+        std::string name;  // of an output's temporary
     };
     Fault fault_;
     std::size_t bytes_;
@@ -317,6 +344,42 @@ TEST(Integrity, Item3EveryInjectedWriteFailureLeavesNoFinalName) {
         EXPECT_THAT(run.err, HasSubstr("deid put: 0 written, 0 skipped, 2 failed"));
         EXPECT_THAT(testing::final_names(out), ::testing::IsEmpty()) << reason;
         EXPECT_EQ(temporaries(out), 0u) << reason;
+    }
+}
+
+// The outputs are synced in groups, by a thread of their own: each must
+// still have been synced itself, after its last write, before its rename.
+TEST(Integrity, Item3NoOutputIsRenamedBeforeASyncCoversIt) {
+    for (const unsigned jobs : {1U, 2U}) {
+        FaultyDisk observed(FaultyDisk::Fault::none);
+        const auto out = testing::fresh_subdir("out" + std::to_string(jobs));
+        auto options = put_options({kData / "deid-data/dicom-cookies", kData / "deid-data/humans"}, out, kRemoveName);
+        options.file_system = &observed;
+        options.jobs = jobs;
+        ASSERT_EQ(put(options).status, 0);
+        const auto& log = observed.durability;
+        std::map<std::string, std::size_t> created;
+        std::map<std::string, std::size_t> last_write;
+        std::size_t renamed = 0;
+        for (std::size_t at = 0; at < log.size(); ++at) {
+            const std::string what = log[at].substr(0, log[at].find(' '));
+            const std::string name = log[at].substr(what.size() + 1);
+            if (what == "create") {
+                created[name] = at;
+            } else if (what == "write") {
+                last_write[name] = at;
+            } else if (what == "rename") {
+                ++renamed;
+                ASSERT_TRUE(created.contains(name) && last_write.contains(name)) << name;
+                bool covered = false;
+                for (std::size_t sync = last_write[name] + 1; sync < at && !covered; ++sync) {
+                    covered = log[sync] == "sync " + name;
+                }
+                EXPECT_TRUE(covered) << name << " renamed at " << at << " with no sync covering it (-j " << jobs << ")";
+            }
+        }
+        EXPECT_EQ(renamed, 9u);
+        EXPECT_EQ(testing::final_names(out).size(), 9u);
     }
 }
 

@@ -359,13 +359,14 @@ std::vector<std::string> drop_orphaned_meta_uids(DcmFileFormat& file, bool had_c
     return dropped;
 }
 
-std::optional<WriteFailure> save_dicom_atomically(DcmFileFormat& file, const std::filesystem::path& target,
-                                                  FileSystem& files, const WriteSettings& settings) {
+std::variant<StagedFile, WriteFailure> stage_dicom(DcmFileFormat& file, const std::filesystem::path& target,
+                                                   FileSystem& files, bool replace) {
     auto failure = [&](std::string message) { return WriteFailure{WriteFailure::Kind::io, std::move(message)}; };
     if (const auto error = files.create_directories(target.parent_path())) {
         return failure("cannot create folder " + target.parent_path().string() + ": " + error.message());
     }
-    const std::filesystem::path temporary = target.parent_path() / ("." + target.filename().string() + ".deid-partial");
+    StagedFile staged(target.parent_path() / ("." + target.filename().string() + ".deid-partial"), target, replace,
+                      files);
     E_TransferSyntax syntax = file.getDataset()->getOriginalXfer();
     if (syntax == EXS_Unknown) {
         syntax = EXS_LittleEndianExplicit;
@@ -373,17 +374,12 @@ std::optional<WriteFailure> save_dicom_atomically(DcmFileFormat& file, const std
     update_meta_header(file, syntax);
 
     std::error_code error;
-    auto output = files.create(temporary, error);
-    if (!output) {
-        return failure("cannot write " + temporary.string() + ": " + error.message());
+    staged.file = files.create(staged.temporary, error);
+    if (!staged.file) {
+        return failure("cannot write " + staged.temporary.string() + ": " + error.message());
     }
     // From here on, every way out that is not a success removes the temporary.
-    auto abandon = [&](std::string message) {
-        (void)output->close();
-        (void)files.remove(temporary);
-        return failure(std::move(message));
-    };
-    CheckedConsumer consumer(*output);
+    CheckedConsumer consumer(*staged.file);
     {
         CheckedStream stream(consumer);
         DcmWriteCache cache;
@@ -392,34 +388,30 @@ std::optional<WriteFailure> save_dicom_atomically(DcmFileFormat& file, const std
                                               0, 0, 0, EWM_dontUpdateMeta);
         file.transferEnd();
         if (consumer.error()) {
-            return abandon("cannot write " + target.string() + ": " + consumer.error().message());
+            return abandon(staged, "cannot write " + target.string() + ": " + consumer.error().message());
         }
         if (status.bad()) {
-            return abandon(std::string("cannot write DICOM: ") + status.text());
+            return abandon(staged, std::string("cannot write DICOM: ") + status.text());
         }
         stream.flush();
         consumer.flush();  // a compression filter's last bytes reach the consumer without a flush of it
         if (consumer.error() || !stream.isFlushed()) {
-            return abandon("cannot write " + target.string() + ": " +
-                           (consumer.error() ? consumer.error().message() : std::string("not all data was written")));
+            return abandon(staged,
+                           "cannot write " + target.string() + ": " +
+                               (consumer.error() ? consumer.error().message()
+                                                 : std::string("not all data was written")));
         }
     }
-    if (settings.sync) {
-        if (const auto sync_error = output->sync()) {
-            return abandon("cannot write " + target.string() + ": " + sync_error.message());
-        }
+    return staged;
+}
+
+std::optional<WriteFailure> save_dicom_atomically(DcmFileFormat& file, const std::filesystem::path& target,
+                                                  FileSystem& files, const WriteSettings& settings) {
+    auto staged = stage_dicom(file, target, files, settings.replace);
+    if (auto* failure = std::get_if<WriteFailure>(&staged)) {
+        return std::move(*failure);
     }
-    if (const auto close_error = output->close()) {
-        return abandon("cannot write " + target.string() + ": " + close_error.message());
-    }
-    if (const auto rename_error = files.rename(temporary, target, settings.replace)) {
-        (void)files.remove(temporary);
-        if (rename_error == std::errc::file_exists) {
-            return WriteFailure{WriteFailure::Kind::exists, target.string() + " exists"};
-        }
-        return failure("cannot move the output into place at " + target.string() + ": " + rename_error.message());
-    }
-    return std::nullopt;
+    return sync_and_publish(std::get<StagedFile>(staged), settings.sync);
 }
 
 }  // namespace deid

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/io/file_system.hpp"
+#include "runtime/io/staged_file.hpp"
 
 class DcmFileFormat;
 
@@ -43,20 +44,20 @@ struct WriteSettings {
     bool sync = true;      // fsync before the rename
 };
 
-struct WriteFailure {
-    enum class Kind { exists, io };
-    Kind kind = Kind::io;
-    std::string message;  // "cannot write OUT/x.dcm: No space left on device"
-};
-
 // Writes `file` to `target` as a Part 10 file: the meta header is updated from
 // the dataset (MediaStorageSOP* follow SOPClassUID/SOPInstanceUID where the
 // dataset has them, never invented; one is created for a bare dataset) and
 // names deid as the implementation; the transfer syntax and pixel data
 // bytes are kept. The file is written under a temporary name in the target
-// folder (`.NAME.deid-partial`), every write checked, synced and closed,
-// and only then renamed, so a final name always means a complete file: on
-// any error the temporary is removed and the target left as it was.
+// folder (`.NAME.deid-partial`), every write checked, and left open: staged,
+// for the caller to make durable and publish (runtime/io/staged_file.hpp).
+// On any error the temporary is removed.
+std::variant<StagedFile, WriteFailure> stage_dicom(DcmFileFormat& file, const std::filesystem::path& target,
+                                                   FileSystem& files, bool replace);
+
+// stage_dicom, then synced (unless told not to), closed and only then
+// renamed, so a final name always means a complete file: on any error the
+// temporary is removed and the target left as it was.
 std::optional<WriteFailure> save_dicom_atomically(DcmFileFormat& file, const std::filesystem::path& target,
                                                   FileSystem& files, const WriteSettings& settings);
 

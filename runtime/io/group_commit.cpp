@@ -1,0 +1,76 @@
+#include "runtime/io/group_commit.hpp"
+
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace deid {
+
+GroupCommitter::GroupCommitter(FileSystem& files, std::size_t most_per_batch)
+    : files_(files), most_per_batch_(most_per_batch == 0 ? 1 : most_per_batch), thread_([this] { run(); }) {}
+
+GroupCommitter::~GroupCommitter() {
+    {
+        const std::lock_guard guard(lock_);
+        stopping_ = true;
+    }
+    submitted_.notify_one();
+    thread_.join();
+}
+
+void GroupCommitter::submit(StagedFile staged, Done done) {
+    {
+        const std::lock_guard guard(lock_);
+        queue_.push_back(Pending{std::move(staged), std::move(done)});
+    }
+    submitted_.notify_one();
+}
+
+void GroupCommitter::run() {
+    while (true) {
+        std::deque<Pending> batch;
+        {
+            std::unique_lock guard(lock_);
+            submitted_.wait(guard, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) {
+                return;  // stopping, and nothing left
+            }
+            while (!queue_.empty() && batch.size() < most_per_batch_) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        commit(batch);
+    }
+}
+
+void GroupCommitter::commit(std::deque<Pending>& batch) {
+    // One syncfs per file system writes a batch of several back with one
+    // journal commit. Then each file's fsync finds its data on the disk
+    // already and costs little, and it is what reports a failed write-back
+    // of that very file (since its descriptor was opened), on any kernel:
+    // the syncfs's own result is not needed.
+    if (batch.size() > 1) {
+        std::set<std::uint64_t> synced_devices;
+        for (auto& pending : batch) {
+            const auto identity = files_.identity(pending.staged.temporary);
+            if (identity && synced_devices.insert(identity->device).second) {
+                (void)pending.staged.file->sync_file_system();
+            }
+        }
+    }
+    std::vector<std::optional<WriteFailure>> failures(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (const auto error = batch[i].staged.file->sync()) {
+            failures[i] = WriteFailure{WriteFailure::Kind::io,
+                                       "cannot write " + batch[i].staged.target.string() + ": " + error.message()};
+        }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto& staged = batch[i].staged;
+        failures[i] = failures[i] ? abandon(staged, failures[i]->message) : publish(staged);
+        batch[i].done(std::move(failures[i]));
+    }
+}
+
+}  // namespace deid
