@@ -12,6 +12,7 @@
 #include "engine/run_variables.hpp"
 #include "engine/parallel_batch.hpp"
 #include "engine/run_gate.hpp"
+#include "engine/staged_outputs.hpp"
 #include "interpreter/eval/filters.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
@@ -30,8 +31,10 @@ struct CleanedFile {
     std::string messages;  // for standard error
 };
 
+// The file's result; an output is left in `staged`, written but neither
+// durable nor under its final name yet.
 CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, const InputFile& input, OutputGuard& guard,
-                       FileSystem& files) {
+                       FileSystem& files, std::optional<StagedFile>& staged) {
     CleanedFile result;
     std::ostringstream err;
     auto fail = [&](const std::string& reason) {
@@ -102,9 +105,11 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
         for (const auto& path : drop_illegal_group_elements(file)) {
             err << input.path.string() << ": warning: " << illegal_group_warning(path) << '\n';
         }
-        if (const auto failure = save_dicom_atomically(file, target, files, {exists, options.sync})) {
+        auto written = stage_dicom(file, target, files, exists);
+        if (const auto* failure = std::get_if<WriteFailure>(&written)) {
             return fail(failure->message);
         }
+        staged.emplace(std::move(std::get<StagedFile>(written)));
     } catch (const std::exception& error) {
         return fail(error.what());
     }
@@ -147,8 +152,25 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
     std::map<CleanStatus, std::size_t> counts;
     InputWalk inputs(options.inputs);
     Progress progress(err, options.progress, "deid clean", progress_total(options.progress, options.inputs));
-    run_in_parallel(inputs, BatchSettings{options.jobs, kWholeFileReadAhead}, [] { return 0; },
-        [&](int, const InputFile& input) { return clean_file(options, *plan, input, guard, files); },
+    // With fsync (the default), outputs are made durable and published by
+    // the group committer while the workers go on.
+    std::optional<GroupCommitter> committer;
+    if (options.sync) {
+        committer.emplace(files);
+    }
+    auto start = [&](int, const InputFile& input, auto complete) {
+        std::optional<StagedFile> staged;
+        CleanedFile result = clean_file(options, *plan, input, guard, files, staged);
+        publish_and_complete(committer ? &*committer : nullptr, staged, std::move(result), complete,
+                             [&input](CleanedFile& cleaned, const std::optional<WriteFailure>& failure) {
+                                 if (failure) {
+                                     cleaned.status = CleanStatus::failed;
+                                     cleaned.messages += input.path.string() + ": error: " + failure->message + "\n";
+                                 }
+                             });
+    };
+    run_in_parallel_deferred<CleanedFile>(inputs, BatchSettings{options.jobs, kWholeFileReadAhead}, [] { return 0; },
+        start,
         [&](const InputFile&, const CleanedFile& result) {
             ++counts[result.status];
             if (!result.notice.empty()) {

@@ -20,6 +20,7 @@
 #include "engine/run_gate.hpp"
 #include "engine/run_report.hpp"
 #include "engine/run_variables.hpp"
+#include "engine/staged_outputs.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/character_set.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
@@ -517,6 +518,14 @@ ReportLine report_line(const InputFile& input, const FileResult& result) {
                       result.warnings};
 }
 
+void publish_failed(const InputFile& input, FileResult& result, const WriteFailure& failure) {
+    result.status = FileStatus::failed;
+    result.error = failure.kind == WriteFailure::Kind::exists
+                       ? failure.message + " (created by something else during the run; left as it is)"
+                       : failure.message;
+    result.messages += input.path.string() + ": error: " + result.error + "\n";
+}
+
 // Runs the inputs on the workers and prints, in input order, each file's
 // messages and the summary. Report lines are written right after each
 // output got its final name (by the group committer, or the worker).
@@ -578,13 +587,6 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
             }
         }
     };
-    auto publish_failed = [](const InputFile& input, FileResult& result, const WriteFailure& failure) {
-        result.status = FileStatus::failed;
-        result.error = failure.kind == WriteFailure::Kind::exists
-                           ? failure.message + " (created by something else during the run; left as it is)"
-                           : failure.message;
-        result.messages += input.path.string() + ": error: " + result.error + "\n";
-    };
     // With fsync (the default), outputs are made durable and published by
     // the group committer while the workers go on; without, at once.
     std::optional<GroupCommitter> committer;
@@ -604,35 +606,22 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         }
         result.messages = worker->lua_log.str() + result.messages;
         worker->lua_log.str("");
-        auto finish = [&input, &settle](FileResult& result, auto& complete) {
-            try {
-                settle(input, result);
-            } catch (const std::exception& error) {
-                result.status = FileStatus::failed;
-                result.error = error.what();
-                result.messages += input.path.string() + ": error: " + error.what() + "\n";
-            }
-            complete(std::move(result));
-        };
-        if (staged && committer) {
-            if (records_hashes && has_output(result.status)) {
-                hash(result, staged->temporary);  // here, by the worker: the committer is one thread for all
-            }
-            committer->submit(std::move(*staged),
-                              [&, finish, result = std::move(result), complete](std::optional<WriteFailure> failure) mutable {
-                                  if (failure) {
-                                      publish_failed(input, result, *failure);
-                                  }
-                                  finish(result, complete);
-                              });
-            return;
+        if (staged && committer && records_hashes && has_output(result.status)) {
+            hash(result, staged->temporary);  // here, by the worker: the committer is one thread for all
         }
-        if (staged) {
-            if (const auto failure = publish(*staged)) {
-                publish_failed(input, result, *failure);
-            }
-        }
-        finish(result, complete);
+        publish_and_complete(committer ? &*committer : nullptr, staged, std::move(result), complete,
+                             [&input, &settle](FileResult& finished, const std::optional<WriteFailure>& failure) {
+                                 try {
+                                     if (failure) {
+                                         publish_failed(input, finished, *failure);
+                                     }
+                                     settle(input, finished);
+                                 } catch (const std::exception& error) {
+                                     finished.status = FileStatus::failed;
+                                     finished.error = error.what();
+                                     finished.messages += input.path.string() + ": error: " + error.what() + "\n";
+                                 }
+                             });
     };
     std::map<std::string, std::size_t> warnings_seen;  // text -> files
     std::size_t flagged_and_skipped = 0;

@@ -383,6 +383,42 @@ TEST(Integrity, Item3NoOutputIsRenamedBeforeASyncCoversIt) {
     }
 }
 
+// clean publishes through the same group committer as put.
+TEST(Integrity, Item3CleanLeavesNoFinalNameWhenASyncFailsAndSyncsEveryOutput) {
+    for (const auto fault : {FaultyDisk::Fault::sync, FaultyDisk::Fault::none}) {
+        FaultyDisk faulty(fault);
+        const auto out = testing::fresh_subdir(fault == FaultyDisk::Fault::sync ? "failed" : "written");
+        CleanOptions clean;
+        clean.inputs = {kData / "deid-data/dicom-cookies"};
+        clean.output = out;
+        clean.progress = ProgressStyle::none;
+        clean.jobs = 2;
+        clean.file_system = &faulty;
+        const auto run = testing::run_command(run_clean, clean);
+        if (fault == FaultyDisk::Fault::sync) {
+            EXPECT_EQ(run.status, 1);
+            // The bundled default recipe flags the cookies' burned-in annotation: quarantined.
+            EXPECT_THAT(run.err, HasSubstr("image1.dcm: error: cannot write " +
+                                           (out / "quarantine" / "image1.dcm").string() + ": Input/output error"));
+            EXPECT_THAT(run.err, HasSubstr(" 7 failed"));
+            EXPECT_THAT(testing::final_names(out), ::testing::IsEmpty());
+            EXPECT_EQ(temporaries(out), 0u);
+            continue;
+        }
+        EXPECT_EQ(run.status, 3) << run.err;  // set aside: quarantined
+        EXPECT_EQ(testing::final_names(out).size(), 7u);
+        std::map<std::string, std::size_t> synced;  // temporary -> when
+        for (std::size_t at = 0; at < faulty.durability.size(); ++at) {
+            const auto& event = faulty.durability[at];
+            if (event.starts_with("sync ")) {
+                synced[event.substr(5)] = at;
+            } else if (event.starts_with("rename ")) {
+                EXPECT_TRUE(synced.contains(event.substr(7)) && synced[event.substr(7)] < at) << event;
+            }
+        }
+    }
+}
+
 // A real tmpfs of 3 MiB, filled by the run.
 class SmallDisk {
 public:
