@@ -68,7 +68,11 @@ void GroupCommitter::commit(std::deque<Pending>& batch) {
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
         auto& staged = batch[i].staged;
-        failures[i] = failures[i] ? abandon(staged, failures[i]->message) : publish(staged);
+        try {
+            failures[i] = failures[i] ? abandon(staged, failures[i]->message) : publish(staged);
+        } catch (const std::exception& error) {  // out of memory: the file fails, the batch goes on
+            failures[i] = WriteFailure{WriteFailure::Kind::io, error.what()};
+        }
         batch[i].done(std::move(failures[i]));
     }
 }
