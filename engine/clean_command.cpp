@@ -156,12 +156,12 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
     // the group committer while the workers go on.
     std::optional<GroupCommitter> committer;
     if (options.sync) {
-        committer.emplace(files);
+        committer.emplace();
     }
     auto start = [&](int, const InputFile& input, auto complete) {
         std::optional<StagedFile> staged;
         CleanedFile result = clean_file(options, *plan, input, guard, files, staged);
-        publish_and_complete(committer ? &*committer : nullptr, staged, std::move(result), complete,
+        publish_and_complete(committer, staged, std::move(result), complete,
                              [&input](CleanedFile& cleaned, const std::optional<WriteFailure>& failure) {
                                  if (failure) {
                                      cleaned.status = CleanStatus::failed;

@@ -518,12 +518,17 @@ ReportLine report_line(const InputFile& input, const FileResult& result) {
                       result.warnings};
 }
 
-void publish_failed(const InputFile& input, FileResult& result, const WriteFailure& failure) {
+void mark_failed(const InputFile& input, FileResult& result, const std::string& reason) {
     result.status = FileStatus::failed;
-    result.error = failure.kind == WriteFailure::Kind::exists
-                       ? failure.message + " (created by something else during the run; left as it is)"
-                       : failure.message;
-    result.messages += input.path.string() + ": error: " + result.error + "\n";
+    result.error = reason;
+    result.messages += input.path.string() + ": error: " + reason + "\n";
+}
+
+void publish_failed(const InputFile& input, FileResult& result, const WriteFailure& failure) {
+    mark_failed(input, result,
+                failure.kind == WriteFailure::Kind::exists
+                    ? failure.message + " (created by something else during the run; left as it is)"
+                    : failure.message);
 }
 
 // Runs the inputs on the workers and prints, in input order, each file's
@@ -544,8 +549,9 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         worker->memo = std::make_unique<PatternMemo>(processor.plan);
         return worker;
     };
-    // Once the output has its final name (or has failed to get it): its hash,
-    // its crosswalk entry, its report line.
+    // Once the output has its final name (or has failed to get it): its
+    // crosswalk entry, its report line, and its hash if the worker did not
+    // take it (an earlier run's output kept by --resume).
     Crosswalk* crosswalk = processor.crosswalk;
     const bool records_hashes = report != nullptr || crosswalk != nullptr;
     auto hash = [](FileResult& result, const std::filesystem::path& written) {
@@ -566,9 +572,7 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
                 // An output without its entry would leave the broker unable to
                 // re-identify it: it is removed, and the file fails.
                 (void)processor.files.remove(result.output);
-                result.status = FileStatus::failed;
-                result.error = *error;
-                result.messages += input.path.string() + ": error: " + *error + "\n";
+                mark_failed(input, result, *error);
             }
         }
         if (report != nullptr) {
@@ -581,9 +585,7 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
                         (void)crosswalk->forget(input.path.string());  // else --resume removes the entry
                     }
                 }
-                result.status = FileStatus::failed;
-                result.error = *error;
-                result.messages += input.path.string() + ": error: " + *error + "\n";
+                mark_failed(input, result, *error);
             }
         }
     };
@@ -591,7 +593,7 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
     // the group committer while the workers go on; without, at once.
     std::optional<GroupCommitter> committer;
     if (options.sync) {
-        committer.emplace(processor.files);
+        committer.emplace();
     }
     auto start = [&](std::unique_ptr<PutWorker>& worker, const InputFile& input, auto complete) {
         FileResult result;
@@ -600,16 +602,14 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
             result = processor.process(input, worker->hooks.get(), worker->memo.get(), staged);
         } catch (const std::exception& error) {
             staged.reset();
-            result.status = FileStatus::failed;
-            result.error = error.what();
-            result.messages = input.path.string() + ": error: " + error.what() + "\n";
+            mark_failed(input, result, error.what());
         }
         result.messages = worker->lua_log.str() + result.messages;
         worker->lua_log.str("");
-        if (staged && committer && records_hashes && has_output(result.status)) {
+        if (staged && records_hashes && has_output(result.status)) {
             hash(result, staged->temporary);  // here, by the worker: the committer is one thread for all
         }
-        publish_and_complete(committer ? &*committer : nullptr, staged, std::move(result), complete,
+        publish_and_complete(committer, staged, std::move(result), complete,
                              [&input, &settle](FileResult& finished, const std::optional<WriteFailure>& failure) {
                                  try {
                                      if (failure) {
@@ -617,9 +617,7 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
                                      }
                                      settle(input, finished);
                                  } catch (const std::exception& error) {
-                                     finished.status = FileStatus::failed;
-                                     finished.error = error.what();
-                                     finished.messages += input.path.string() + ": error: " + error.what() + "\n";
+                                     mark_failed(input, finished, error.what());
                                  }
                              });
     };

@@ -14,9 +14,9 @@ namespace deid {
 // `settle(result, failure)` records the outcome and `complete(result)` hands
 // the file on. With the committer, both run later on its thread.
 template <typename Result, typename Complete, typename Settle>
-void publish_and_complete(GroupCommitter* committer, std::optional<StagedFile>& staged, Result result,
-                          Complete complete, Settle settle) {
-    if (staged && committer != nullptr) {
+void publish_and_complete(std::optional<GroupCommitter>& committer, std::optional<StagedFile>& staged,
+                          Result result, Complete complete, Settle settle) {
+    if (staged && committer) {
         committer->submit(std::move(*staged), [result = std::move(result), complete, settle](
                                                   std::optional<WriteFailure> failure) mutable {
             settle(result, failure);

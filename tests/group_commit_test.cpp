@@ -101,7 +101,7 @@ TEST(GroupCommit, EveryFileIsPublishedOnceTheCommitterStops) {
     ScriptedDisk files;
     Outcomes outcomes;
     {
-        GroupCommitter committer(files, 4);
+        GroupCommitter committer(4);
         for (int i = 0; i < 20; ++i) {
             const std::string name = "f" + std::to_string(i) + ".dcm";
             committer.submit(stage(files, folder / name, name), outcomes.for_file(name));
@@ -132,7 +132,7 @@ void commit_one_then_a_batch(ScriptedDisk& files, const std::filesystem::path& f
         }
         return answer(name);
     };
-    GroupCommitter committer(files);
+    GroupCommitter committer;
     committer.submit(stage(files, folder / "f0.dcm", "f0.dcm"), outcomes.for_file("f0.dcm"));
     // Never synced would be a failure of its own, not a hung test.
     EXPECT_EQ(first_syncing.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
@@ -183,7 +183,7 @@ TEST(GroupCommit, AnExistingTargetIsLeftAloneUnlessToBeReplaced) {
     ScriptedDisk files;
     Outcomes outcomes;
     {
-        GroupCommitter committer(files);
+        GroupCommitter committer;
         committer.submit(stage(files, folder / "kept.dcm", "ours"), outcomes.for_file("kept.dcm"));
         committer.submit(stage(files, folder / "replaced.dcm", "ours", true), outcomes.for_file("replaced.dcm"));
     }

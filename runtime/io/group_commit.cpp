@@ -2,12 +2,11 @@
 
 #include <set>
 #include <utility>
-#include <vector>
 
 namespace deid {
 
-GroupCommitter::GroupCommitter(FileSystem& files, std::size_t most_per_batch)
-    : files_(files), most_per_batch_(most_per_batch == 0 ? 1 : most_per_batch), thread_([this] { run(); }) {}
+GroupCommitter::GroupCommitter(std::size_t most_per_batch)
+    : most_per_batch_(most_per_batch == 0 ? 1 : most_per_batch), thread_([this] { run(); }) {}
 
 GroupCommitter::~GroupCommitter() {
     {
@@ -53,27 +52,20 @@ void GroupCommitter::commit(std::deque<Pending>& batch) {
     if (batch.size() > 1) {
         std::set<std::uint64_t> synced_devices;
         for (auto& pending : batch) {
-            const auto identity = files_.identity(pending.staged.temporary);
+            const auto identity = pending.staged.files->identity(pending.staged.temporary);
             if (identity && synced_devices.insert(identity->device).second) {
                 (void)pending.staged.file->sync_file_system();
             }
         }
     }
-    std::vector<std::optional<WriteFailure>> failures(batch.size());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (const auto error = batch[i].staged.file->sync()) {
-            failures[i] = WriteFailure{WriteFailure::Kind::io,
-                                       "cannot write " + batch[i].staged.target.string() + ": " + error.message()};
-        }
-    }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto& staged = batch[i].staged;
+    for (auto& pending : batch) {
+        std::optional<WriteFailure> failure;
         try {
-            failures[i] = failures[i] ? abandon(staged, failures[i]->message) : publish(staged);
+            failure = sync_and_publish(pending.staged, true);
         } catch (const std::exception& error) {  // out of memory: the file fails, the batch goes on
-            failures[i] = WriteFailure{WriteFailure::Kind::io, error.what()};
+            failure = WriteFailure{WriteFailure::Kind::io, error.what()};
         }
-        batch[i].done(std::move(failures[i]));
+        pending.done(std::move(failure));
     }
 }
 

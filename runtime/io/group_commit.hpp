@@ -8,7 +8,6 @@
 #include <optional>
 #include <thread>
 
-#include "runtime/io/file_system.hpp"
 #include "runtime/io/staged_file.hpp"
 
 namespace deid {
@@ -28,7 +27,7 @@ public:
     // failure or nothing once the file has its final name. Must not throw.
     using Done = std::function<void(std::optional<WriteFailure>)>;
 
-    explicit GroupCommitter(FileSystem& files, std::size_t most_per_batch = 64);
+    explicit GroupCommitter(std::size_t most_per_batch = 64);
     // Commits everything submitted, then stops.
     ~GroupCommitter();
     GroupCommitter(const GroupCommitter&) = delete;
@@ -44,7 +43,6 @@ private:
     void run();
     void commit(std::deque<Pending>& batch);
 
-    FileSystem& files_;
     const std::size_t most_per_batch_;
     std::mutex lock_;
     std::condition_variable submitted_;
