@@ -263,14 +263,14 @@ private:
     // Blanks or removes (`kind`) the element listed at `at`, keeping the
     // values inside it for the built-ins first, and records the change;
     // false when the dataset could not.
-    bool take_out(std::size_t at, ChangeKind kind, const std::vector<std::string>& before, const SourceSpan& by) {
+    bool take_out(std::size_t at, ChangeKind kind, std::vector<std::string> before, const SourceSpan& by) {
         const ElementInfo& element = (*listed_)[at];
         remember_items_of(*listed_, at);
         const WriteResult done = kind == ChangeKind::blanked ? dataset_.blank(element.path) : dataset_.remove(element.path);
         if (done != WriteResult::done) {
             return false;
         }
-        record({element.path, element.nested_name, kind, before, {}, by});
+        record({element.path, element.nested_name, kind, std::move(before), {}, by});
         return true;
     }
 
@@ -370,8 +370,9 @@ private:
             *action.value);
     }
 
-    void write(const plan::HeaderAction& action, const ElementInfo& element, const std::vector<std::string>& before,
-               const std::vector<std::string>& after, ChangeKind kind) {
+    // `before` and `after` are taken by value: they end in the change record.
+    void write(const plan::HeaderAction& action, const ElementInfo& element, std::vector<std::string> before,
+               std::vector<std::string> after, ChangeKind kind) {
         const WriteResult written = dataset_.set(element.path, after);
         if (written == WriteResult::conversion_failed) {
             warn(&element, action, "'" + join_multi_value(after) + "' does not convert to " + element.vr +
@@ -381,14 +382,14 @@ private:
         if (written == WriteResult::cut) {
             warn(&element, action, "a value longer than " + element.vr + " allows was cut to its maximum length");
             const auto stored = dataset_.values(element.path).value_or(after);
-            record({element.path, element.nested_name, kind, before, stored, action.span});
+            record({element.path, element.nested_name, kind, std::move(before), stored, action.span});
             return;
         }
         if (written != WriteResult::done) {
             warn(&element, action, "cannot write a value into " + element.vr + " element " + element.nested_name);
             return;
         }
-        record({element.path, element.nested_name, kind, before, after, action.span});
+        record({element.path, element.nested_name, kind, std::move(before), std::move(after), action.span});
     }
 
     std::optional<std::int64_t> jitter_days(const plan::HeaderAction& action, const ElementInfo& element) {
@@ -458,9 +459,9 @@ private:
                 }
                 for (const std::size_t at : selected_by(action, false)) {
                     const ElementInfo& element = (*listed_)[at];
-                    const auto before = values_of(element);
+                    auto before = values_of(element);
                     if (auto after = new_value(action, &element, before)) {
-                        write(action, element, before, *after, ChangeKind::replaced);
+                        write(action, element, std::move(before), std::move(*after), ChangeKind::replaced);
                     }
                 }
                 return;
@@ -488,8 +489,7 @@ private:
                 std::vector<std::size_t> blanked;
                 for (const std::size_t at : selected_by(action, false)) {
                     const ElementInfo& element = (*listed_)[at];
-                    const auto before = values_of(element);
-                    if (take_out(at, ChangeKind::blanked, before, action.span)) {
+                    if (take_out(at, ChangeKind::blanked, values_of(element), action.span)) {
                         blanked.push_back(at);
                     }
                 }
@@ -502,7 +502,7 @@ private:
                 std::vector<std::size_t> removed;
                 for (const std::size_t at : selected_by(action, false)) {
                     const ElementInfo& element = (*listed_)[at];
-                    const auto before = values_of(element);
+                    auto before = values_of(element);
                     if (targeted_by_replace_or_jitter(element, before)) {
                         continue;  // spec §3.5 step 5
                     }
@@ -521,7 +521,7 @@ private:
                             continue;
                         }
                     }
-                    if (take_out(at, ChangeKind::removed, before, action.span)) {
+                    if (take_out(at, ChangeKind::removed, std::move(before), action.span)) {
                         removed.push_back(at);
                     }
                 }
@@ -714,9 +714,9 @@ private:
         }
         for (const std::size_t at : selected) {
             const ElementInfo& element = (*listed_)[at];
-            const auto before = values_of(element);
+            auto before = values_of(element);
             if (auto after = new_value(action, &element, before)) {
-                write(action, element, before, *after, ChangeKind::replaced);
+                write(action, element, std::move(before), std::move(*after), ChangeKind::replaced);
             }
         }
         if (!selected.empty()) {

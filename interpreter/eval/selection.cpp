@@ -48,6 +48,18 @@ bool PatternMemo::matches(const plan::PatternMatch& pattern, const ElementInfo& 
     // there the key leaves it out, sparing most lookups hashing it. A nested
     // element's name always holds "__", so the two never meet.
     const std::uint32_t tag = (std::uint32_t{element.group} << 16U) | element.element;
+    if (element.depth == 0 && element.private_creator.empty()) {
+        const TagKey key{pattern.regex.get(), tag};
+        if (const auto found = known_by_tag_.find(key); found != known_by_tag_.end()) {
+            return found->second;
+        }
+        const bool matched = pattern_matches(*pattern.regex, element);
+        if (known_by_tag_.size() >= 200'000) {
+            known_by_tag_.clear();
+        }
+        known_by_tag_.emplace(key, matched);
+        return matched;
+    }
     const std::string_view nested_name = element.depth == 0 ? std::string_view{} : std::string_view(element.nested_name);
     const KeyView key{pattern.regex.get(), nested_name, element.private_creator, tag};
     if (const auto found = known_.find(key); found != known_.end()) {

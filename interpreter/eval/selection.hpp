@@ -52,7 +52,20 @@ private:
         using is_transparent = void;
         bool operator()(const auto& a, const auto& b) const { return view(a) == view(b); }
     };
+    // A top-level standard element (nearly every lookup) is known by its
+    // tag alone: a key without strings to hash or compare.
+    struct TagKey {
+        const re2::RE2* regex = nullptr;
+        std::uint32_t tag = 0;
+        friend bool operator==(const TagKey&, const TagKey&) = default;
+    };
+    struct TagKeyHash {
+        std::size_t operator()(const TagKey& key) const {
+            return std::hash<const void*>{}(key.regex) ^ (std::size_t{key.tag} * 0x9e3779b97f4a7c15ULL);
+        }
+    };
     const plan::Plan* plan_;
+    std::unordered_map<TagKey, bool, TagKeyHash> known_by_tag_;
     std::unordered_map<Key, bool, KeyHash, KeyEqual> known_;
 };
 

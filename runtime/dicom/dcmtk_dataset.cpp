@@ -148,10 +148,11 @@ std::vector<DcmElement*> elements_of(DcmItem& item) {
     return elements;
 }
 
-ElementInfo describe_element(DcmElement& element, const Creators& creators, const std::string& path_prefix,
-                             const std::string& name_prefix, std::size_t depth, bool file_meta) {
+// Fills `info` in place: the listing holds one per element of every file,
+// and a finished ElementInfo (seven strings) costs a move to put there.
+void describe_element(DcmElement& element, const Creators& creators, const std::string& path_prefix,
+                      const std::string& name_prefix, std::size_t depth, bool file_meta, ElementInfo& info) {
     const DcmTagKey key = element.getTag().getXTag();
-    ElementInfo info;
     info.group = key.getGroup();
     info.element = key.getElement();
     info.private_creator = private_creator_of(creators, key);
@@ -161,27 +162,29 @@ ElementInfo describe_element(DcmElement& element, const Creators& creators, cons
     info.depth = depth;
     info.length = element.getLength();
     const std::string step = tag_path_step(info.group, info.element);
-    info.path = path_prefix + step;
-    info.nested_name = name_prefix + (info.keyword.empty() ? step : info.keyword);
-    return info;
+    info.path.reserve(path_prefix.size() + step.size());
+    info.path.append(path_prefix).append(step);
+    const std::string& last = info.keyword.empty() ? step : info.keyword;
+    info.nested_name.reserve(name_prefix.size() + last.size());
+    info.nested_name.append(name_prefix).append(last);
 }
 
-using Places = std::unordered_map<std::string, DcmtkDataset::Located>;
+using Places = DcmtkDataset::Places;
 
 void collect(DcmItem& item, const std::string& path_prefix, const std::string& name_prefix, std::size_t depth,
              bool file_meta, std::vector<ElementInfo>& out, Places& places) {
     const std::vector<DcmElement*> elements = elements_of(item);
     const Creators creators = creators_of(elements);
     for (DcmElement* element : elements) {
-        ElementInfo info = describe_element(*element, creators, path_prefix, name_prefix, depth, file_meta);
+        ElementInfo& info = out.emplace_back();
+        describe_element(*element, creators, path_prefix, name_prefix, depth, file_meta, info);
         places.insert_or_assign(info.path, DcmtkDataset::Located{&item, element});
         if (element->ident() != EVR_SQ) {
-            out.push_back(std::move(info));
             continue;
         }
+        // `info` may move while the items are listed: its names are copied first.
         const std::string item_path = info.path + "__";
         const std::string item_name = info.nested_name + "__";
-        out.push_back(std::move(info));
         auto* sequence = static_cast<DcmSequenceOfItems*>(element);
         for (unsigned long index = 0; index < sequence->card(); ++index) {
             // getItem(i) seeks from the start, but sequences hold few items.
@@ -294,11 +297,15 @@ std::optional<ElementInfo> DcmtkDataset::top_level_element(std::uint16_t group, 
         return std::nullopt;
     }
     const Creators creators = group % 2 == 1 ? creators_of(elements_of(item)) : Creators{};
-    return describe_element(*found, creators, "", "", 0, file_meta);
+    ElementInfo info;
+    describe_element(*found, creators, "", "", 0, file_meta, info);
+    return info;
 }
 
 void DcmtkDataset::forget(std::string_view path, bool items) {
-    places_.erase(std::string(path));
+    if (const auto known = places_.find(path); known != places_.end()) {
+        places_.erase(known);
+    }
     if (items) {
         const std::string inside = std::string(path) + "__";
         std::erase_if(places_, [&](const auto& place) { return place.first.starts_with(inside); });
@@ -306,7 +313,7 @@ void DcmtkDataset::forget(std::string_view path, bool items) {
 }
 
 DcmtkDataset::Located DcmtkDataset::locate(std::string_view path) const {
-    if (const auto known = places_.find(std::string(path)); known != places_.end()) {
+    if (const auto known = places_.find(path); known != places_.end()) {
         return known->second;
     }
     DcmItem* item = nullptr;

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -43,6 +44,12 @@ public:
         DcmItem* parent = nullptr;
         DcmElement* element = nullptr;
     };
+    // Located elements by path id, looked up by views (no string made per lookup).
+    struct PathHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view path) const { return std::hash<std::string_view>{}(path); }
+    };
+    using Places = std::unordered_map<std::string, Located, PathHash, std::equal_to<>>;
 
 private:
     Located locate(std::string_view path) const;
@@ -54,7 +61,7 @@ private:
     DcmFileFormat& file_;
     // By path id, as elements() found them: a recipe of many actions would
     // otherwise walk the items again for every value read and written.
-    mutable std::unordered_map<std::string, Located> places_;
+    mutable Places places_;
 };
 
 }  // namespace deid

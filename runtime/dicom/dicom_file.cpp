@@ -85,16 +85,17 @@ void drop_illegal_in(DcmItem& item, const std::string& prefix, std::vector<std::
     for (DcmObject* object = item.nextInContainer(nullptr); object != nullptr; object = item.nextInContainer(object)) {
         elements.push_back(static_cast<DcmElement*>(object));
     }
+    // Paths are made only where needed: every file is walked, few have anything to drop.
     for (DcmElement* element : elements) {
         const DcmTagKey key = element->getTag().getXTag();
-        const std::string path = prefix + path_step(key);
         if (is_illegal_group(key.getGroup())) {
             delete item.remove(element);
-            dropped.push_back(path);
+            dropped.push_back(prefix + path_step(key));
         } else if (element->ident() == EVR_SQ) {
             auto* sequence = static_cast<DcmSequenceOfItems*>(element);
             for (unsigned long index = 0; index < sequence->card(); ++index) {
-                drop_illegal_in(*sequence->getItem(index), path + "__" + std::to_string(index) + "__", dropped);
+                drop_illegal_in(*sequence->getItem(index), prefix + path_step(key) + "__" + std::to_string(index) + "__",
+                                dropped);
             }
         }
     }
