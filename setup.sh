@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 packages=(
   build-essential cmake ninja-build pkg-config
   tao-pegtl-dev libdcmtk-dev dcmtk liblua5.4-dev libre2-dev libssl-dev
-  libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev libgoogle-perftools-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
   libpng-dev libopenjp2-7-dev libxml2-dev libsqlite3-dev python3 clang libclang-rt-14-dev
   libgdcm-dev libgdcm-tools  # bench/ (gdcmanon)
   man-db file  # tests/install: man ./deid.1; cpack -G DEB (with dpkg-dev, from build-essential)
