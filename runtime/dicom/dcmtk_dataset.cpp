@@ -363,11 +363,15 @@ std::optional<std::vector<std::string>> DcmtkDataset::values(std::string_view pa
         return std::nullopt;
     }
     const DcmEVR vr = located.element->ident();
-    if (vr == EVR_SQ || is_binary(vr) || located.element->getLength() == 0) {
+    if (vr == EVR_SQ || is_binary(vr)) {
         return std::vector<std::string>{};
     }
+    // An empty value reads as "" (DCMTK drops a text value's padding, so
+    // blanks only are empty too): no values. Not asked through getLength(),
+    // which turns a text value back into its padded form, only for the read
+    // to strip it again: twice the work for every value read.
     OFString joined;
-    if (located.element->getOFStringArray(joined).bad()) {
+    if (located.element->getOFStringArray(joined).bad() || joined.empty()) {
         return std::vector<std::string>{};
     }
     return split_multi_value(std::string_view(joined.c_str(), joined.length()));
