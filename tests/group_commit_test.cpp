@@ -176,6 +176,23 @@ TEST(GroupCommit, AFailedSyncFailsItsOwnFileOnly) {
     EXPECT_THAT(names_in(folder), ::testing::ElementsAre("f0.dcm", "f1.dcm", "f3.dcm", "f4.dcm", "f5.dcm"));
 }
 
+// The syncfs is only a speed-up: when it throws (here, as if out of
+// memory), every file is still synced and published, and the process goes on.
+TEST(GroupCommit, ASyncfsThatThrowsCostsOnlyTheSpeedUp) {
+    const auto folder = testing::scratch_dir();
+    ScriptedDisk files;
+    files.on_sync_file_system = [](int) -> std::error_code { throw std::bad_alloc(); };
+    Outcomes outcomes;
+    commit_one_then_a_batch(files, folder, outcomes);
+    ASSERT_EQ(outcomes.done.size(), 6u);
+    EXPECT_EQ(files.file_system_syncs.load(), 1);
+    for (const auto& [name, failure] : outcomes.done) {
+        EXPECT_FALSE(failure.has_value()) << name;
+    }
+    EXPECT_EQ(files.file_syncs.load(), 6);
+    EXPECT_EQ(testing::final_names(folder).size(), 6u);
+}
+
 TEST(GroupCommit, AnExistingTargetIsLeftAloneUnlessToBeReplaced) {
     const auto folder = testing::scratch_dir();
     testing::write_text(folder / "kept.dcm", "someone else's");

@@ -49,13 +49,18 @@ void GroupCommitter::commit(std::deque<Pending>& batch) {
     // already and costs little, and it is what reports a failed write-back
     // of that very file (since its descriptor was opened), on any kernel:
     // the syncfs's own result is not needed.
+    // Only a speed-up: should it fail in any way, even for want of memory,
+    // each file is still synced below, and the batch goes on.
     if (batch.size() > 1) {
-        std::set<std::uint64_t> synced_devices;
-        for (auto& pending : batch) {
-            const auto identity = pending.staged.files->identity(pending.staged.temporary);
-            if (identity && synced_devices.insert(identity->device).second) {
-                (void)pending.staged.file->sync_file_system();
+        try {
+            std::set<std::uint64_t> synced_devices;
+            for (auto& pending : batch) {
+                const auto identity = pending.staged.files->identity(pending.staged.temporary);
+                if (identity && synced_devices.insert(identity->device).second) {
+                    (void)pending.staged.file->sync_file_system();
+                }
             }
+        } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): each file's own sync follows
         }
     }
     for (auto& pending : batch) {
