@@ -90,7 +90,7 @@ describe() {
   esac
 }
 
-declare -A times rss problem
+declare -A times cpu rss problem
 
 # One timed run of KEY on IN; the output file count must equal the input's.
 run_once() {
@@ -103,11 +103,14 @@ run_once() {
   [[ $cold == no ]] || echo 3 >/proc/sys/vm/drop_caches
   local rc=0 start end kib issue=""
   start=$EPOCHREALTIME
-  /usr/bin/time -f '%e %M' -o "$log.time" "${argv[@]}" >"$log.out" 2>"$log.err" || rc=$?
+  /usr/bin/time -f '%e %M %U %S' -o "$log.time" "${argv[@]}" >"$log.out" 2>"$log.err" || rc=$?
   end=$EPOCHREALTIME
   # %e has only 10 ms resolution; the shell clock has microseconds.
   times[$key]+=" $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')"
   kib=$(awk 'END { print $2 }' "$log.time")
+  # CPU seconds (user + system, all threads): steadier than the wall time
+  # where the disk and page cache vary from run to run.
+  cpu[$key]+=" $(awk 'END { printf "%.2f", $3 + $4 }' "$log.time")"
   ((kib <= ${rss[$key]:-0})) || rss[$key]=$kib
   # Exit status 3: files set aside (the profile quarantines burned-in
   # annotation), still counted among the outputs.
@@ -136,7 +139,7 @@ bench_corpus() {
   expected=$(count_files "$in")
   bytes=$(count_bytes "$in")
   echo "== $corpus: $expected files, $((bytes / 1000000)) MB"
-  times=() rss=() problem=()
+  times=() cpu=() rss=() problem=()
   for ((r = 1; r <= rounds; r++)); do
     for key; do
       run_once "$key" "$in" "$expected" "$corpus"
@@ -144,14 +147,15 @@ bench_corpus() {
   done
   for key; do
     describe "$key" "$in"
-    local sorted median
+    local sorted median cpu_median
     sorted=$(tr ' ' '\n' <<<"${times[$key]}" | sed '/^$/d' | sort -g)
     median=$(awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }' <<<"$sorted")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$corpus" "$label" "${key#*:}" "$expected" "$bytes" "$median" \
-      "${rss[$key]}" "${problem[$key]:--}" >>"$results"
+    cpu_median=$(tr ' ' '\n' <<<"${cpu[$key]}" | sed '/^$/d' | sort -g | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$corpus" "$label" "${key#*:}" "$expected" "$bytes" "$median" \
+      "${rss[$key]}" "${problem[$key]:--}" "$cpu_median" >>"$results"
     printf '%s %s:%s\n' "$corpus" "$key" "${times[$key]}" >>"$work/logs/rounds.txt"
-    printf '  %-13s -j %-3s %8ss (%s-%ss)  %8s KiB  %s\n' "$label" "${key#*:}" "$median" "$(head -1 <<<"$sorted")" \
-      "$(tail -1 <<<"$sorted")" "${rss[$key]}" "${problem[$key]:-ok}"
+    printf '  %-13s -j %-3s %8ss (%s-%ss)  %6ss CPU  %8s KiB  %s\n' "$label" "${key#*:}" "$median" "$(head -1 <<<"$sorted")" \
+      "$(tail -1 <<<"$sorted")" "$cpu_median" "${rss[$key]}" "${problem[$key]:-ok}"
   done
 }
 
@@ -195,26 +199,29 @@ fi
 report() {
   awk -F'\t' -v md="$1" -v jobs="$jobs" -v files="$files" '
     { n++; corpus[n] = $1; cmd[n] = $2; j[n] = $3; count[n] = $4; bytes[n] = $5; sec[n] = $6; rss[n] = $7; bad[n] = $8
+      cpusec[n] = $9
       rate[n] = $6 > 0 ? $4 / $6 : 0
+      if ($2 == "floor") floorcpu[$1, $3] = $9
+      if ($2 == "put --profile") profilecpu[$1, $3] = $9
       if ($2 == "floor") floor[$1, $3] = rate[n]
       if ($2 == "gdcmanon") gdcm[$1] = rate[n]
       if ($2 == "deid put") put[$1, $3] = rate[n]
       if ($2 == "floor --durable") durable[$1, $3] = rate[n]
       if ($2 == "put --profile") profile[$1, $3] = rate[n]
       if ($2 == "profile --no-fsync") pnosync[$1, $3] = rate[n] }
-    function row(a, b, c, d, e, f, g, h, i, k, l) {
-      if (md) printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a, b, c, d, e, f, g, h, i, k, l
-      else printf "%-10s %-13s %3s %6s %8s %9s %8s %8s %8s %10s  %s\n", a, b, c, d, e, f, g, h, i, k, l
+    function row(a, b, c, d, e, f, g, h, i, k, l, m) {
+      if (md) printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a, b, c, d, e, m, f, g, h, i, k, l
+      else printf "%-10s %-13s %3s %6s %8s %6s %9s %8s %8s %8s %10s  %s\n", a, b, c, d, e, m, f, g, h, i, k, l
     }
     function ratio(x, y) { return y > 0 ? sprintf("%.2f", x / y) : "-" }
     END {
-      row("corpus", "command", "-j", "files", "seconds", "files/s", "MB/s", "RSS MiB", "x floor", "x gdcmanon", "problem")
-      if (md) print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+      row("corpus", "command", "-j", "files", "seconds", "files/s", "MB/s", "RSS MiB", "x floor", "x gdcmanon", "problem", "CPU s")
+      if (md) print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
       for (i = 1; i <= n; i++) {
         if (corpus[i] == "big") continue
         row(corpus[i], cmd[i], j[i], count[i], sec[i], sprintf("%.1f", rate[i]),
             sprintf("%.1f", sec[i] > 0 ? bytes[i] / 1e6 / sec[i] : 0), sprintf("%.1f", rss[i] / 1024),
-            ratio(rate[i], floor[corpus[i], j[i]]), ratio(rate[i], gdcm[corpus[i]]), bad[i])
+            ratio(rate[i], floor[corpus[i], j[i]]), ratio(rate[i], gdcm[corpus[i]]), bad[i], cpusec[i])
       }
       print ""
       for (i = 1; i <= n; i++) {
@@ -234,6 +241,10 @@ report() {
         pn = floor[c, 1] > 0 ? 100 * pnosync[c, 1] / floor[c, 1] : 0
         printf "%s%s:   like for like, neither fsyncs: put --profile basic --no-fsync -j1 / floor -j1 = %.0f%% (%s 80%%)\n",
                (md ? "- " : ""), c, pn, (pn >= 80 ? ">=" : "<")
+        # The work itself, apart from the disk: CPU seconds, all threads.
+        if (profilecpu[c, 1] > 0)
+          printf "%s%s:   CPU time: put --profile basic -j1 takes %.2f× the floor -j1 CPU seconds (%s against %s)\n",
+                 (md ? "- " : ""), c, profilecpu[c, 1] / (floorcpu[c, 1] > 0 ? floorcpu[c, 1] : 1), profilecpu[c, 1], floorcpu[c, 1]
       }
       for (i = 1; i <= n; i++) if (corpus[i] == "small" && cmd[i] == "deid put" && j[i] == jobs) small = i
       for (i = 1; i <= n; i++) if (corpus[i] == "big")
@@ -246,8 +257,8 @@ report() {
 echo
 report 0
 {
-  echo "$machine; median of $repeat rounds; MB/s = input bytes (10^6) per second;" \
-    "x floor (same -j) and x gdcmanon are files/s ratios, > 1 = faster."
+  echo "$machine; median of $repeat rounds; CPU s = user + system seconds of all threads (median);" \
+    "MB/s = input bytes (10^6) per second; x floor (same -j) and x gdcmanon are files/s ratios, > 1 = faster."
   echo
   report 1
 } >"$work/results.md"

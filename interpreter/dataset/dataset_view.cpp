@@ -1,6 +1,6 @@
 #include "interpreter/dataset/dataset_view.hpp"
 
-#include "support/strings.hpp"
+#include <string_view>
 
 namespace deid {
 

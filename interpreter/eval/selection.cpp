@@ -42,35 +42,43 @@ std::size_t PatternMemo::KeyHash::hash(const KeyView& key) {
     return hash ^ (tag * 0x9e3779b9U);
 }
 
-bool PatternMemo::matches(const plan::PatternMatch& pattern, const ElementInfo& element) {
-    // The keyword and dictionary name follow from the tag and creator, and
-    // so does the nested name of a top-level element (its keyword or tag):
-    // there the key leaves it out, sparing most lookups hashing it. A nested
-    // element's name always holds "__", so the two never meet.
-    const std::uint32_t tag = (std::uint32_t{element.group} << 16U) | element.element;
-    if (element.depth == 0 && element.private_creator.empty()) {
-        const TagKey key{pattern.regex.get(), tag};
-        if (const auto found = known_by_tag_.find(key); found != known_by_tag_.end()) {
-            return found->second;
-        }
-        const bool matched = pattern_matches(*pattern.regex, element);
-        if (known_by_tag_.size() >= 200'000) {
-            known_by_tag_.clear();
-        }
-        known_by_tag_.emplace(key, matched);
-        return matched;
-    }
-    const std::string_view nested_name = element.depth == 0 ? std::string_view{} : std::string_view(element.nested_name);
-    const KeyView key{pattern.regex.get(), nested_name, element.private_creator, tag};
-    if (const auto found = known_.find(key); found != known_.end()) {
+namespace {
+
+// The answer `known` holds for `key`, else `pattern`'s, computed and kept.
+// Bounded, for corpora with endless distinct private elements.
+template <typename Known, typename Key, typename MakeKey>
+bool remembered(Known& known, const Key& key, MakeKey make_key, const plan::PatternMatch& pattern,
+                const ElementInfo& element) {
+    if (const auto found = known.find(key); found != known.end()) {
         return found->second;
     }
     const bool matched = pattern_matches(*pattern.regex, element);
-    if (known_.size() >= 200'000) {
-        known_.clear();  // a bound for corpora with endless distinct private elements
+    if (known.size() >= 200'000) {
+        known.clear();
     }
-    known_.emplace(Key{pattern.regex.get(), std::string(nested_name), element.private_creator, tag}, matched);
+    known.emplace(make_key(), matched);
     return matched;
+}
+
+}  // namespace
+
+bool PatternMemo::matches(const plan::PatternMatch& pattern, const ElementInfo& element) {
+    // The keyword and dictionary name follow from the tag and creator, and
+    // so does the nested name of a top-level element (its keyword or tag).
+    // A top-level standard element, nearly every lookup, is thus known by
+    // its tag alone (no string hashed); other elements by their creator and
+    // nested name too. A nested element's name always holds "__", so it
+    // never meets a top-level key.
+    const std::uint32_t tag = (std::uint32_t{element.group} << 16U) | element.element;
+    if (element.depth == 0 && element.private_creator.empty()) {
+        const TagKey key{pattern.regex.get(), tag};
+        return remembered(known_by_tag_, key, [&] { return key; }, pattern, element);
+    }
+    const std::string_view nested_name = element.depth == 0 ? std::string_view{} : std::string_view(element.nested_name);
+    const KeyView key{pattern.regex.get(), nested_name, element.private_creator, tag};
+    return remembered(
+        known_, key, [&] { return Key{pattern.regex.get(), std::string(nested_name), element.private_creator, tag}; },
+        pattern, element);
 }
 
 bool selects(const plan::Selector& selector, const ElementInfo& element, const std::vector<std::string>& values,

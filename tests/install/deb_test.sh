@@ -16,7 +16,7 @@ dev=$(find "$work" -maxdepth 1 -name 'deid-dev_*.deb')
 [[ -f $deb && -f $dev ]] || fail "cpack made: $(ls "$work")"
 
 depends=$(dpkg-deb -f "$deb" Depends)
-for package in libdcmtk17 liblua5.4-0 libre2-9 libssl3 libopenjp2-7 libstdc++6; do
+for package in libdcmtk17 liblua5.4-0 libre2-9 libssl3 libopenjp2-7 libtcmalloc-minimal4 libstdc++6; do
   [[ ", $depends," == *", $package "* || ", $depends," == *", $package,"* ]] || fail "deid does not depend on $package: $depends"
 done
 version=$(dpkg-deb -f "$deb" Version)
