@@ -83,17 +83,33 @@ deid::plan::Plan compile(const std::vector<std::string>& recipe_names) {
     return plan;
 }
 
+// What a put worker evaluates with: keyed pseudonyms (as with a site key),
+// a date shift, and its pattern memo, kept across files.
+struct Worker {
+    explicit Worker(const deid::plan::Plan& plan) : memo(plan) {
+        context.pseudonym_key = key;
+        context.date_shift_days = -100;
+        options.pattern_memo = &memo;
+        options.builtin_context = &context;
+    }
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    const std::string key = std::string(32, '\x5A');
+    deid::stdlib::BuiltinContext context;
+    deid::PatternMemo memo;
+    deid::EvaluationOptions options;
+};
+
+const deid::plan::Plan& profile_plan() {
+    static const auto plan = compile({"profiles/deid.profile.basic", "profiles/deid.profile.pseudonyms"});
+    return plan;
+}
+
 // One file per iteration, the samples in turn; the copy of the file is made
 // outside the timing, as put's load is.
 void evaluate_samples(benchmark::State& state, const deid::plan::Plan& plan) {
-    const std::string key(32, '\x5A');  // keyed pseudonyms, as with a site key
-    deid::stdlib::BuiltinContext context;
-    context.pseudonym_key = key;
-    context.date_shift_days = -100;
-    deid::PatternMemo memo(plan);  // a worker's, kept across files
-    deid::EvaluationOptions options;
-    options.pattern_memo = &memo;
-    options.builtin_context = &context;
+    Worker worker(plan);  // not const: the memo learns
     std::size_t next = 0;
     std::size_t changes = 0;
     for (auto _ : state) {
@@ -101,7 +117,7 @@ void evaluate_samples(benchmark::State& state, const deid::plan::Plan& plan) {
         DcmFileFormat file(*samples()[next++ % samples().size()]);
         state.ResumeTiming();
         deid::DcmtkDataset dataset(file);
-        const auto result = deid::evaluate(plan, dataset, {}, options);
+        const auto result = deid::evaluate(plan, dataset, {}, worker.options);
         changes += result.changes.size();
         benchmark::DoNotOptimize(result);
     }
@@ -109,10 +125,7 @@ void evaluate_samples(benchmark::State& state, const deid::plan::Plan& plan) {
     state.SetItemsProcessed(state.iterations());
 }
 
-void profile_basic(benchmark::State& state) {
-    static const auto plan = compile({"profiles/deid.profile.basic", "profiles/deid.profile.pseudonyms"});
-    evaluate_samples(state, plan);
-}
+void profile_basic(benchmark::State& state) { evaluate_samples(state, profile_plan()); }
 BENCHMARK(profile_basic)->Unit(benchmark::kMicrosecond);
 
 void bundled_default(benchmark::State& state) {
@@ -140,18 +153,11 @@ BENCHMARK(list_elements)->Unit(benchmark::kMicrosecond);
 // What the profile costs a file apart from its elements: the plan's 600
 // actions looked up, the run's own elements added.
 void profile_on_empty_file(benchmark::State& state) {
-    static const auto plan = compile({"profiles/deid.profile.basic", "profiles/deid.profile.pseudonyms"});
-    const std::string key(32, '\x5A');
-    deid::stdlib::BuiltinContext context;
-    context.pseudonym_key = key;
-    deid::PatternMemo memo(plan);
-    deid::EvaluationOptions options;
-    options.pattern_memo = &memo;
-    options.builtin_context = &context;
+    Worker worker(profile_plan());
     for (auto _ : state) {
         DcmFileFormat file;
         deid::DcmtkDataset dataset(file);
-        benchmark::DoNotOptimize(deid::evaluate(plan, dataset, {}, options));
+        benchmark::DoNotOptimize(deid::evaluate(profile_plan(), dataset, {}, worker.options));
     }
 }
 BENCHMARK(profile_on_empty_file)->Unit(benchmark::kMicrosecond);

@@ -131,6 +131,10 @@ run_once() {
   [[ -z $issue ]] || problem[$key]=$issue
 }
 
+# The space-separated numbers, one a line, in ascending order; the middle one of those lines.
+sorted_values() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g; }
+median_of() { awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }' <<<"$1"; }
+
 # bench_corpus NAME IN ROUNDS KEY...: the commands run in turn, ROUNDS times, so
 # drift in the machine's speed spreads over all of them alike.
 bench_corpus() {
@@ -148,9 +152,9 @@ bench_corpus() {
   for key; do
     describe "$key" "$in"
     local sorted median cpu_median
-    sorted=$(tr ' ' '\n' <<<"${times[$key]}" | sed '/^$/d' | sort -g)
-    median=$(awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }' <<<"$sorted")
-    cpu_median=$(tr ' ' '\n' <<<"${cpu[$key]}" | sed '/^$/d' | sort -g | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
+    sorted=$(sorted_values "${times[$key]}")
+    median=$(median_of "$sorted")
+    cpu_median=$(median_of "$(sorted_values "${cpu[$key]}")")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$corpus" "$label" "${key#*:}" "$expected" "$bytes" "$median" \
       "${rss[$key]}" "${problem[$key]:--}" "$cpu_median" >>"$results"
     printf '%s %s:%s\n' "$corpus" "$key" "${times[$key]}" >>"$work/logs/rounds.txt"
