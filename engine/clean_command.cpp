@@ -31,10 +31,10 @@ struct CleanedFile {
     std::string messages;  // for standard error
 };
 
-// The file's result; an output is left in `staged`, written but neither
-// durable nor under its final name yet.
+// The file's result; an output is left in `output`, held or written but
+// neither durable nor under its final name yet.
 CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, const InputFile& input, OutputGuard& guard,
-                       FileSystem& files, std::optional<StagedFile>& staged) {
+                       FileSystem& files, std::optional<PendingOutput>& output) {
     CleanedFile result;
     std::ostringstream err;
     auto fail = [&](const std::string& reason) {
@@ -105,11 +105,11 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
         for (const auto& path : drop_illegal_group_elements(file)) {
             err << input.path.string() << ": warning: " << illegal_group_warning(path) << '\n';
         }
-        auto written = stage_dicom(file, target, files, exists);
+        auto written = stage_or_hold_dicom(file, target, files, exists);
         if (const auto* failure = std::get_if<WriteFailure>(&written)) {
             return fail(failure->message);
         }
-        staged.emplace(std::move(std::get<StagedFile>(written)));
+        output.emplace(std::move(std::get<PendingOutput>(written)));
     } catch (const std::exception& error) {
         return fail(error.what());
     }
@@ -152,16 +152,13 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
     std::map<CleanStatus, std::size_t> counts;
     InputWalk inputs(options.inputs);
     Progress progress(err, options.progress, "deid clean", progress_total(options.progress, options.inputs));
-    // With fsync (the default), outputs are made durable and published by
-    // the group committer while the workers go on.
-    std::optional<GroupCommitter> committer;
-    if (options.sync) {
-        committer.emplace();
-    }
+    // Outputs are written (if held), made durable (unless --no-fsync) and
+    // published by the group committer while the workers go on.
+    GroupCommitter committer(CommitSettings{.sync = options.sync});
     auto start = [&](int, const InputFile& input, auto complete) {
-        std::optional<StagedFile> staged;
-        CleanedFile result = clean_file(options, *plan, input, guard, files, staged);
-        publish_and_complete(committer, staged, std::move(result), complete,
+        std::optional<PendingOutput> output;
+        CleanedFile result = clean_file(options, *plan, input, guard, files, output);
+        publish_and_complete(committer, output, std::move(result), complete,
                              [&input](CleanedFile& cleaned, const std::optional<WriteFailure>& failure) {
                                  if (failure) {
                                      cleaned.status = CleanStatus::failed;

@@ -242,10 +242,10 @@ struct FileProcessor {
         return std::nullopt;
     }
 
-    // The file's result; an output is left in `staged`, written but neither
-    // durable nor under its final name yet: run_batch publishes it.
+    // The file's result; an output is left in `output`, held or written but
+    // neither durable nor under its final name yet: run_batch publishes it.
     FileResult process(const InputFile& input, UserFunctions* functions, PatternMemo* memo,
-                       std::optional<StagedFile>& staged) const {
+                       std::optional<PendingOutput>& output) const {
         FileResult result;
         std::ostringstream err;
         std::ostringstream out;
@@ -480,11 +480,11 @@ struct FileProcessor {
         if (target_exists && !options.overwrite && moved_to_quarantine && layout.mirrors()) {
             return fail(result.output.string() + " exists (use --overwrite to replace it)");
         }
-        auto written = stage_dicom(file, result.output, files, target_exists);
+        auto written = stage_or_hold_dicom(file, result.output, files, target_exists);
         if (const auto* failure = std::get_if<WriteFailure>(&written)) {
             return fail(failure->message);
         }
-        staged.emplace(std::move(std::get<StagedFile>(written)));
+        output.emplace(std::move(std::get<PendingOutput>(written)));
         return finish();
     }
 };
@@ -589,27 +589,30 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
             }
         }
     };
-    // With fsync (the default), outputs are made durable and published by
-    // the group committer while the workers go on; without, at once.
-    std::optional<GroupCommitter> committer;
-    if (options.sync) {
-        committer.emplace();
-    }
+    // Outputs are written (if held), made durable (unless --no-fsync) and
+    // published by the group committer while the workers go on.
+    GroupCommitter committer(CommitSettings{.sync = options.sync});
     auto start = [&](std::unique_ptr<PutWorker>& worker, const InputFile& input, auto complete) {
         FileResult result;
-        std::optional<StagedFile> staged;
+        std::optional<PendingOutput> output;
         try {
-            result = processor.process(input, worker->hooks.get(), worker->memo.get(), staged);
+            result = processor.process(input, worker->hooks.get(), worker->memo.get(), output);
         } catch (const std::exception& error) {
-            staged.reset();
+            output.reset();
             mark_failed(input, result, error.what());
         }
         result.messages = worker->lua_log.str() + result.messages;
         worker->lua_log.str("");
-        if (staged && records_hashes && has_output(result.status)) {
-            hash(result, staged->temporary);  // here, by the worker: the committer is one thread for all
+        if (output && records_hashes && has_output(result.status)) {
+            // Here, by the worker: the committer is one thread for all.
+            if (const auto* held = std::get_if<HeldOutput>(&*output)) {
+                result.sha256 = sha256_of_bytes(held->bytes);
+                result.bytes = held->bytes.size();
+            } else {
+                hash(result, std::get<StagedFile>(*output).temporary);
+            }
         }
-        publish_and_complete(committer, staged, std::move(result), complete,
+        publish_and_complete(committer, output, std::move(result), complete,
                              [&input, &settle](FileResult& finished, const std::optional<WriteFailure>& failure) {
                                  try {
                                      if (failure) {

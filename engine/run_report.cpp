@@ -165,13 +165,37 @@ const EarlierOutputs::Record* EarlierOutputs::find(const std::filesystem::path& 
     return found == records_.end() ? nullptr : &found->second;
 }
 
+namespace {
+
+using DigestContext = std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)>;
+
+DigestContext sha256_context() {
+    DigestContext context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+    return context;
+}
+
+std::string hex_digest(EVP_MD_CTX* context) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(context, digest.data(), &length);
+    std::string hex;
+    for (unsigned int i = 0; i < length; ++i) {
+        std::array<char, 3> pair{};
+        std::snprintf(pair.data(), pair.size(), "%02x", digest[i]);
+        hex += pair.data();
+    }
+    return hex;
+}
+
+}  // namespace
+
 std::string sha256_of_file(const std::filesystem::path& path) {
     std::ifstream stream(path, std::ios::binary);
     if (!stream) {
         return "";
     }
-    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+    const DigestContext context = sha256_context();
     std::array<char, 1 << 16> buffer{};
     while (stream) {
         stream.read(buffer.data(), buffer.size());
@@ -180,16 +204,13 @@ std::string sha256_of_file(const std::filesystem::path& path) {
     if (stream.bad()) {
         return "";
     }
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(context.get(), digest.data(), &length);
-    std::string hex;
-    for (unsigned int i = 0; i < length; ++i) {
-        std::array<char, 3> pair{};
-        std::snprintf(pair.data(), pair.size(), "%02x", digest[i]);
-        hex += pair.data();
-    }
-    return hex;
+    return hex_digest(context.get());
+}
+
+std::string sha256_of_bytes(std::string_view bytes) {
+    const DigestContext context = sha256_context();
+    EVP_DigestUpdate(context.get(), bytes.data(), bytes.size());
+    return hex_digest(context.get());
 }
 
 }  // namespace deid

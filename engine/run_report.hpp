@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -75,5 +76,8 @@ private:
 
 // The SHA-256 of a file's bytes (hex), or "" when it cannot be read.
 std::string sha256_of_file(const std::filesystem::path& path);
+
+// The SHA-256 of `bytes` (hex).
+std::string sha256_of_bytes(std::string_view bytes);
 
 }  // namespace deid

@@ -3,11 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
+#include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/io/staged_file.hpp"
@@ -21,12 +25,13 @@ using ::testing::HasSubstr;
 // The real disk, with the syncs decided by the test.
 class ScriptedDisk final : public FileSystem {
 public:
-    // Answers each syncfs, given how many came before it.
-    std::function<std::error_code(int)> on_sync_file_system = [](int) { return std::error_code{}; };
     // Answers each fsync, given the temporary's name.
     std::function<std::error_code(const std::string&)> on_sync = [](const std::string&) { return std::error_code{}; };
+    // Sees each creation, given the temporary's name.
+    std::function<void(const std::string&)> on_create = [](const std::string&) {};
 
     std::unique_ptr<WritableFile> create(const std::filesystem::path& path, std::error_code& error) override {
+        on_create(path.filename().string());
         auto file = disk().create(path, error);
         return file ? std::make_unique<File>(std::move(file), *this, path.filename().string()) : nullptr;
     }
@@ -42,7 +47,6 @@ public:
     }
     std::optional<FileIdentity> identity(const std::filesystem::path& path) override { return disk().identity(path); }
 
-    std::atomic<int> file_system_syncs = 0;
     std::atomic<int> file_syncs = 0;
 
 private:
@@ -54,10 +58,6 @@ private:
             ++owner.file_syncs;
             const auto error = owner.on_sync(name);
             return error ? error : inner->sync();
-        }
-        std::error_code sync_file_system() override {
-            const auto error = owner.on_sync_file_system(owner.file_system_syncs++);
-            return error ? error : inner->sync_file_system();
         }
         std::error_code close() override { return inner->close(); }
         std::unique_ptr<WritableFile> inner;
@@ -101,7 +101,7 @@ TEST(GroupCommit, EveryFileIsPublishedOnceTheCommitterStops) {
     ScriptedDisk files;
     Outcomes outcomes;
     {
-        GroupCommitter committer(4);
+        GroupCommitter committer(CommitSettings{.most_per_batch = 4});
         for (int i = 0; i < 20; ++i) {
             const std::string name = "f" + std::to_string(i) + ".dcm";
             committer.submit(stage(files, folder / name, name), outcomes.for_file(name));
@@ -118,24 +118,26 @@ TEST(GroupCommit, EveryFileIsPublishedOnceTheCommitterStops) {
     EXPECT_EQ(files.file_syncs.load(), 20);
 }
 
-// Submits f0.dcm, and f1.dcm ... f5.dcm while f0's sync is under way: they
-// make one batch.
+HeldOutput held(FileSystem& files, const std::filesystem::path& target, const std::string& text) {
+    return HeldOutput{text, target, false, &files};
+}
+
+// Submits f0.dcm ... f5.dcm, the first held: f1 ... f5 are submitted while
+// the committer's writer is creating f0, so they make one batch.
 void commit_one_then_a_batch(ScriptedDisk& files, const std::filesystem::path& folder, Outcomes& outcomes) {
-    std::promise<void> first_syncing;
+    std::promise<void> first_creating;
     std::promise<void> others_queued;
     std::shared_future<void> queued = others_queued.get_future().share();
-    auto answer = files.on_sync;
-    files.on_sync = [&, answer](const std::string& name) {
-        if (name == ".f0.dcm.part") {
-            first_syncing.set_value();
+    files.on_create = [&](const std::string& name) {
+        if (name == ".f0.dcm.deid-partial") {
+            first_creating.set_value();
             queued.wait();
         }
-        return answer(name);
     };
     GroupCommitter committer;
-    committer.submit(stage(files, folder / "f0.dcm", "f0.dcm"), outcomes.for_file("f0.dcm"));
-    // Never synced would be a failure of its own, not a hung test.
-    EXPECT_EQ(first_syncing.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    committer.submit(held(files, folder / "f0.dcm", "f0.dcm"), outcomes.for_file("f0.dcm"));
+    // Never created would be a failure of its own, not a hung test.
+    EXPECT_EQ(first_creating.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
     for (int i = 1; i < 6; ++i) {
         const std::string name = "f" + std::to_string(i) + ".dcm";
         committer.submit(stage(files, folder / name, name), outcomes.for_file(name));
@@ -143,30 +145,50 @@ void commit_one_then_a_batch(ScriptedDisk& files, const std::filesystem::path& f
     others_queued.set_value();
 }
 
-TEST(GroupCommit, ABatchIsWrittenBackByOneSyncfsAndEachFileIsStillSynced) {
+// The file system serves fsyncs waiting together with one journal commit:
+// a batch's are all under way at once.
+TEST(GroupCommit, ABatchIsSyncedAllAtOnce) {
     const auto folder = testing::scratch_dir();
     ScriptedDisk files;
+    std::mutex lock;
+    std::condition_variable changed;
+    int under_way = 0;
+    int most_under_way = 0;
+    files.on_sync = [&](const std::string& name) {
+        if (name == ".f0.dcm.deid-partial") {
+            return std::error_code{};
+        }
+        std::unique_lock guard(lock);
+        most_under_way = std::max(most_under_way, ++under_way);
+        changed.notify_all();
+        // One at a time, each would wait here in vain, and the test fail.
+        changed.wait_for(guard, std::chrono::seconds(5), [&] { return most_under_way == 5; });
+        --under_way;
+        return std::error_code{};
+    };
     Outcomes outcomes;
     commit_one_then_a_batch(files, folder, outcomes);
     ASSERT_EQ(outcomes.done.size(), 6u);
-    EXPECT_EQ(files.file_system_syncs.load(), 1);  // none for the batch of one
+    EXPECT_EQ(most_under_way, 5);
     EXPECT_EQ(files.file_syncs.load(), 6);
+    for (const auto& [name, failure] : outcomes.done) {
+        EXPECT_FALSE(failure.has_value()) << name;
+    }
+    EXPECT_EQ(testing::read_bytes(folder / "f0.dcm"), "f0.dcm");  // the held one, written by the committer
     EXPECT_EQ(testing::final_names(folder).size(), 6u);
+    EXPECT_EQ(names_in(folder).size(), 6u);  // no temporary left
 }
 
-// A file's own fsync decides: it reports a failed write-back of that file;
-// a failing syncfs may be another program's file on the same disk.
+// Each file's own fsync decides: it reports a failed write-back of that file.
 TEST(GroupCommit, AFailedSyncFailsItsOwnFileOnly) {
     const auto folder = testing::scratch_dir();
     ScriptedDisk files;
-    files.on_sync_file_system = [](int) { return std::make_error_code(std::errc::io_error); };
     files.on_sync = [](const std::string& name) {
         return name == ".f2.dcm.part" ? std::make_error_code(std::errc::no_space_on_device) : std::error_code{};
     };
     Outcomes outcomes;
     commit_one_then_a_batch(files, folder, outcomes);
     ASSERT_EQ(outcomes.done.size(), 6u);
-    EXPECT_EQ(files.file_system_syncs.load(), 1);
     for (const auto& [name, failure] : outcomes.done) {
         EXPECT_EQ(failure.has_value(), name == "f2.dcm") << name;
     }
@@ -176,21 +198,90 @@ TEST(GroupCommit, AFailedSyncFailsItsOwnFileOnly) {
     EXPECT_THAT(names_in(folder), ::testing::ElementsAre("f0.dcm", "f1.dcm", "f3.dcm", "f4.dcm", "f5.dcm"));
 }
 
-// The syncfs is only a speed-up: when it throws (here, as if out of
-// memory), every file is still synced and published, and the process goes on.
-TEST(GroupCommit, ASyncfsThatThrowsCostsOnlyTheSpeedUp) {
+// A sync that throws (here, as if out of memory) fails its own file; the
+// batch goes on, and the process too.
+TEST(GroupCommit, ASyncThatThrowsFailsItsOwnFileOnly) {
     const auto folder = testing::scratch_dir();
     ScriptedDisk files;
-    files.on_sync_file_system = [](int) -> std::error_code { throw std::bad_alloc(); };
+    files.on_sync = [](const std::string& name) -> std::error_code {
+        if (name == ".f3.dcm.part") {
+            throw std::bad_alloc();
+        }
+        return {};
+    };
     Outcomes outcomes;
     commit_one_then_a_batch(files, folder, outcomes);
     ASSERT_EQ(outcomes.done.size(), 6u);
-    EXPECT_EQ(files.file_system_syncs.load(), 1);
     for (const auto& [name, failure] : outcomes.done) {
-        EXPECT_FALSE(failure.has_value()) << name;
+        EXPECT_EQ(failure.has_value(), name == "f3.dcm") << name;
     }
-    EXPECT_EQ(files.file_syncs.load(), 6);
-    EXPECT_EQ(testing::final_names(folder).size(), 6u);
+    EXPECT_THAT(names_in(folder), ::testing::ElementsAre("f0.dcm", "f1.dcm", "f2.dcm", "f4.dcm", "f5.dcm"));
+}
+
+// A held output is handed to the writer only when it has none: else submit
+// writes it itself, and never waits. Every one is published.
+TEST(GroupCommit, HeldOutputsAreWrittenBySubmitWhileTheWriterIsBusy) {
+    const auto folder = testing::scratch_dir();
+    ScriptedDisk files;
+    std::promise<void> first_creating;
+    std::promise<void> others_submitted;
+    std::shared_future<void> submitted = others_submitted.get_future().share();
+    std::mutex lock;
+    std::map<std::string, std::thread::id> created_by;
+    files.on_create = [&](const std::string& name) {
+        {
+            const std::lock_guard guard(lock);
+            created_by[name] = std::this_thread::get_id();
+        }
+        if (name == ".h0.dcm.deid-partial") {
+            first_creating.set_value();
+            submitted.wait();
+        }
+    };
+    Outcomes outcomes;
+    {
+        GroupCommitter committer;
+        auto submit = [&](int i) {
+            const std::string name = "h" + std::to_string(i) + ".dcm";
+            committer.submit(held(files, folder / name, name + std::string(10, '.')), outcomes.for_file(name));
+        };
+        submit(0);
+        EXPECT_EQ(first_creating.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+        for (int i = 1; i < 6; ++i) {
+            submit(i);  // the writer is busy with h0: no room
+        }
+        others_submitted.set_value();
+    }
+    ASSERT_EQ(outcomes.done.size(), 6u);
+    for (int i = 0; i < 6; ++i) {
+        const std::string name = "h" + std::to_string(i) + ".dcm";
+        EXPECT_FALSE(outcomes.done[static_cast<std::size_t>(i)].second.has_value()) << name;
+        EXPECT_EQ(testing::read_bytes(folder / name), name + std::string(10, '.'));
+        EXPECT_EQ(created_by["." + name + ".deid-partial"] == std::this_thread::get_id(), i > 0) << name;
+    }
+    EXPECT_EQ(names_in(folder).size(), 6u);  // no temporary left
+}
+
+// A held output that cannot be written fails alone.
+TEST(GroupCommit, AHeldOutputThatCannotBeWrittenFailsAlone) {
+    const auto folder = testing::scratch_dir();
+    testing::write_text(folder / "not-a-folder", "a file where a folder should be");
+    ScriptedDisk files;
+    Outcomes outcomes;
+    {
+        GroupCommitter committer;
+        committer.submit(held(files, folder / "a.dcm", "a"), outcomes.for_file("a.dcm"));
+        committer.submit(held(files, folder / "not-a-folder" / "x.dcm", "x"), outcomes.for_file("x.dcm"));
+        committer.submit(held(files, folder / "b.dcm", "b"), outcomes.for_file("b.dcm"));
+    }
+    ASSERT_EQ(outcomes.done.size(), 3u);
+    for (const auto& [name, failure] : outcomes.done) {
+        EXPECT_EQ(failure.has_value(), name == "x.dcm") << name;
+        if (failure) {
+            EXPECT_THAT(failure->message, HasSubstr("cannot create folder " + (folder / "not-a-folder").string() + ": "));
+        }
+    }
+    EXPECT_THAT(names_in(folder), ::testing::ElementsAre("a.dcm", "b.dcm", "not-a-folder"));
 }
 
 TEST(GroupCommit, AnExistingTargetIsLeftAloneUnlessToBeReplaced) {

@@ -274,7 +274,7 @@ public:
 
     std::mutex lock;                  // the committer renames while workers write
     std::vector<std::string> events;  // renames and report lines, in order (one worker)
-    // "create", "write", "sync", "syncfs" and "rename" of the outputs'
+    // "create", "write", "sync" and "rename" of the outputs'
     // temporaries, by the temporary's name, in order.
     std::vector<std::string> durability;
 
@@ -304,10 +304,6 @@ private:
         std::error_code sync() override {
             owner.log("sync", name);
             return owner.fault_ == Fault::sync ? std::make_error_code(std::errc::io_error) : inner->sync();
-        }
-        std::error_code sync_file_system() override {
-            owner.log("syncfs", name);
-            return owner.fault_ == Fault::sync ? std::make_error_code(std::errc::io_error) : inner->sync_file_system();
         }
         std::error_code close() override {
             const auto error = inner->close();

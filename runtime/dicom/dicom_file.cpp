@@ -148,11 +148,37 @@ private:
     std::error_code error_;
 };
 
-// DcmOutputStream's constructor is for subclasses: a stream over our consumer.
-class CheckedStream final : public DcmOutputStream {
+// Gathers DCMTK's output in memory, for a writer on another thread. It
+// cannot fail but for want of memory, which throws.
+class MemoryConsumer final : public DcmConsumer {
 public:
-    explicit CheckedStream(CheckedConsumer& consumer) : DcmOutputStream(&consumer) {}
+    explicit MemoryConsumer(std::string& bytes) : bytes_(bytes) {}
+
+    OFBool good() const override { return OFTrue; }
+    OFCondition status() const override { return EC_Normal; }
+    OFBool isFlushed() const override { return OFTrue; }
+    offile_off_t avail() const override { return kAvailable; }
+    offile_off_t write(const void* bytes, offile_off_t size) override {
+        if (size > 0) {
+            bytes_.append(static_cast<const char*>(bytes), static_cast<std::size_t>(size));
+        }
+        return size > 0 ? size : 0;
+    }
+    void flush() override {}
+
+private:
+    static constexpr offile_off_t kAvailable = offile_off_t{1} << 30;
+    std::string& bytes_;
 };
+
+// DcmOutputStream's constructor is for subclasses: a stream over a consumer.
+class ConsumerStream final : public DcmOutputStream {
+public:
+    explicit ConsumerStream(DcmConsumer& consumer) : DcmOutputStream(&consumer) {}
+};
+
+// The 128-byte preamble and "DICM" before the meta header.
+constexpr std::size_t kPreambleSize = 132;
 
 // The first bytes of a file, or the operating system's reason why not.
 std::variant<std::string, std::error_code> read_head(const std::filesystem::path& path, std::size_t size) {
@@ -360,50 +386,86 @@ std::vector<std::string> drop_orphaned_meta_uids(DcmFileFormat& file, bool had_c
     return dropped;
 }
 
-std::variant<StagedFile, WriteFailure> stage_dicom(DcmFileFormat& file, const std::filesystem::path& target,
-                                                   FileSystem& files, bool replace) {
-    auto failure = [&](std::string message) { return WriteFailure{WriteFailure::Kind::io, std::move(message)}; };
-    if (const auto error = files.create_directories(target.parent_path())) {
-        return failure("cannot create folder " + target.parent_path().string() + ": " + error.message());
+namespace {
+
+// DCMTK's part of writing: `file` as a Part 10 file into `consumer`, whose
+// own errors are its to report. DCMTK's complaint, if it has one.
+std::optional<std::string> write_part10(DcmFileFormat& file, E_TransferSyntax syntax, DcmConsumer& consumer,
+                                        const std::filesystem::path& target) {
+    ConsumerStream stream(consumer);
+    DcmWriteCache cache;
+    file.transferInit();
+    const OFCondition status = file.write(stream, syntax, EET_ExplicitLength, &cache, EGL_recalcGL, EPD_noChange, 0,
+                                          0, 0, EWM_dontUpdateMeta);
+    file.transferEnd();
+    if (status.bad()) {
+        return std::string("cannot write DICOM: ") + status.text();
     }
-    StagedFile staged(target.parent_path() / ("." + target.filename().string() + ".deid-partial"), target, replace,
-                      files);
+    stream.flush();
+    consumer.flush();  // a compression filter's last bytes reach the consumer without a flush of it
+    if (!stream.isFlushed()) {
+        return "cannot write " + target.string() + ": not all data was written";
+    }
+    return std::nullopt;
+}
+
+// The transfer syntax an output is written in (its input's), with the meta
+// header updated for it.
+E_TransferSyntax prepare_meta_header(DcmFileFormat& file) {
     E_TransferSyntax syntax = file.getDataset()->getOriginalXfer();
     if (syntax == EXS_Unknown) {
         syntax = EXS_LittleEndianExplicit;
     }
     update_meta_header(file, syntax);
+    return syntax;
+}
 
-    std::error_code error;
-    staged.file = files.create(staged.temporary, error);
-    if (!staged.file) {
-        return failure("cannot write " + staged.temporary.string() + ": " + error.message());
+// stage_dicom once the meta header is prepared.
+std::variant<StagedFile, WriteFailure> stage_prepared(DcmFileFormat& file, E_TransferSyntax syntax,
+                                                      const std::filesystem::path& target, FileSystem& files,
+                                                      bool replace) {
+    auto opened = open_staged(target, files, replace);
+    auto* staged = std::get_if<StagedFile>(&opened);
+    if (staged == nullptr) {
+        return opened;
     }
     // From here on, every way out that is not a success removes the temporary.
-    CheckedConsumer consumer(*staged.file);
-    {
-        CheckedStream stream(consumer);
-        DcmWriteCache cache;
-        file.transferInit();
-        const OFCondition status = file.write(stream, syntax, EET_ExplicitLength, &cache, EGL_recalcGL, EPD_noChange,
-                                              0, 0, 0, EWM_dontUpdateMeta);
-        file.transferEnd();
-        if (consumer.error()) {
-            return abandon(staged, "cannot write " + target.string() + ": " + consumer.error().message());
-        }
-        if (status.bad()) {
-            return abandon(staged, std::string("cannot write DICOM: ") + status.text());
-        }
-        stream.flush();
-        consumer.flush();  // a compression filter's last bytes reach the consumer without a flush of it
-        if (consumer.error() || !stream.isFlushed()) {
-            return abandon(staged,
-                           "cannot write " + target.string() + ": " +
-                               (consumer.error() ? consumer.error().message()
-                                                 : std::string("not all data was written")));
-        }
+    CheckedConsumer consumer(*staged->file);
+    const auto dcmtk_error = write_part10(file, syntax, consumer, target);
+    if (consumer.error()) {  // the operating system's reason first: DCMTK's then says only that it stopped
+        return abandon(*staged, "cannot write " + target.string() + ": " + consumer.error().message());
     }
-    return staged;
+    if (dcmtk_error) {
+        return abandon(*staged, *dcmtk_error);
+    }
+    return opened;
+}
+
+}  // namespace
+
+std::variant<StagedFile, WriteFailure> stage_dicom(DcmFileFormat& file, const std::filesystem::path& target,
+                                                   FileSystem& files, bool replace) {
+    return stage_prepared(file, prepare_meta_header(file), target, files, replace);
+}
+
+std::variant<PendingOutput, WriteFailure> stage_or_hold_dicom(DcmFileFormat& file, const std::filesystem::path& target,
+                                                              FileSystem& files, bool replace) {
+    const E_TransferSyntax syntax = prepare_meta_header(file);
+    const std::uint64_t size = kPreambleSize + file.calcElementLength(syntax, EET_ExplicitLength);
+    if (size > kLargestHeldOutput) {
+        auto staged = stage_prepared(file, syntax, target, files, replace);
+        if (auto* failure = std::get_if<WriteFailure>(&staged)) {
+            return std::move(*failure);
+        }
+        return PendingOutput(std::move(std::get<StagedFile>(staged)));
+    }
+    HeldOutput held{{}, target, replace, &files};
+    held.bytes.reserve(static_cast<std::size_t>(size));
+    MemoryConsumer consumer(held.bytes);
+    if (auto dcmtk_error = write_part10(file, syntax, consumer, target)) {
+        return WriteFailure{WriteFailure::Kind::io, std::move(*dcmtk_error)};
+    }
+    return PendingOutput(std::move(held));
 }
 
 std::optional<WriteFailure> save_dicom_atomically(DcmFileFormat& file, const std::filesystem::path& target,

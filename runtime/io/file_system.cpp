@@ -38,10 +38,6 @@ public:
 
     std::error_code sync() override { return ::fsync(descriptor_) == 0 ? std::error_code{} : last_error(); }
 
-    std::error_code sync_file_system() override {
-        return ::syncfs(descriptor_) == 0 ? std::error_code{} : last_error();
-    }
-
     std::error_code close() override {
         if (descriptor_ < 0) {
             return {};

@@ -17,11 +17,6 @@ public:
     virtual ~WritableFile() = default;
     virtual std::error_code write(const void* bytes, std::size_t size) = 0;
     virtual std::error_code sync() = 0;   // fsync: the bytes are on the disk
-    // syncfs: every file of this file's file system to the disk, in one
-    // journal commit. Its result says little (before Linux 5.8, nothing of a
-    // failed write-back; after, any file's on that file system): sync()
-    // each file afterwards for its own.
-    virtual std::error_code sync_file_system() = 0;
     virtual std::error_code close() = 0;  // also done by the destructor, unchecked
 };
 

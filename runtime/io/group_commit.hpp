@@ -7,48 +7,86 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "runtime/io/staged_file.hpp"
 
 namespace deid {
 
-// Makes staged files durable and gives them their final names on a thread of
-// its own, many at a time, as a database commits a group of transactions:
-// while one batch is being synced, the next gathers. A batch is written back
-// by one syncfs per file system (one journal commit) instead of a fsync per
-// file waiting for its own, and the workers go on with the next inputs
-// instead of waiting for the disk. The promise is that of a fsync per file,
-// which each file still gets: it has its final name only once its bytes are
-// on the disk; a file whose sync fails is not published, its temporary
-// removed.
+struct CommitSettings {
+    bool sync = true;                 // fsync each file before its rename (else --no-fsync: renamed unsynced)
+    std::size_t most_per_batch = 64;  // files committed together
+    // fsyncs of a batch waiting at once: the file system joins concurrent
+    // fsyncs into one journal commit and one flush of the disk's cache.
+    std::size_t most_concurrent_syncs = 8;
+};
+
+// Writes held outputs, makes staged files durable and gives them their final
+// names on threads of its own while the workers go on with the next inputs.
+// Two threads, so that neither step waits for the other: one writes held
+// outputs (a small file's creation and copy are then not a worker's to pay
+// for, as long as the writer keeps up), the other commits many files at a time, as a database commits a
+// group of transactions: while one batch is being synced, the next gathers.
+// A batch's files are fsynced all at once, each by a thread of its own, so
+// that the file system serves them with one journal commit and one flush of
+// the disk's cache instead of one each, then renamed in the order they came.
+// Each file still gets its own fsync, which is what reports a failed
+// write-back of that very file: it has its final name only once its bytes
+// are on the disk; a file whose write or sync fails is not published, its
+// temporary removed.
 class GroupCommitter {
 public:
-    // Called once per submitted file, on the committer's thread, with the
-    // failure or nothing once the file has its final name. Must not throw.
+    // Called once per submitted file, on one of the committer's threads,
+    // with the failure or nothing once the file has its final name. Must not
+    // throw.
     using Done = std::function<void(std::optional<WriteFailure>)>;
 
-    explicit GroupCommitter(std::size_t most_per_batch = 64);
+    explicit GroupCommitter(CommitSettings settings = {});
     // Commits everything submitted, then stops.
     ~GroupCommitter();
     GroupCommitter(const GroupCommitter&) = delete;
     GroupCommitter& operator=(const GroupCommitter&) = delete;
 
-    void submit(StagedFile staged, Done done);
+    // Hands on an output. A held one is written here, on the caller's
+    // thread, when the writer has one already (`done` is called here too if
+    // that fails): a worker never waits for the writer.
+    void submit(PendingOutput output, Done done);
 
 private:
     struct Pending {
-        StagedFile staged;
+        PendingOutput output;
         Done done;
     };
-    void run();
-    void commit(std::deque<Pending>& batch);
+    // Files handed from one thread to the next, taken a batch at a time.
+    class Handoff {
+    public:
+        void push(Pending pending);
+        void push_all(std::deque<Pending>& pending);  // at once: taken together
+        // Waits for files or the end; nothing once ended and empty.
+        std::deque<Pending> take(std::size_t most);
+        void end();
 
-    const std::size_t most_per_batch_;
-    std::mutex lock_;
-    std::condition_variable submitted_;
-    std::deque<Pending> queue_;
-    bool stopping_ = false;
-    std::thread thread_;  // last: started once the rest is ready
+    private:
+        std::mutex lock_;
+        std::condition_variable pushed_;
+        std::deque<Pending> waiting_;
+        bool ended_ = false;
+    };
+
+    void write_held_outputs();
+    // Writes a held output: staged, or its failure.
+    static std::optional<WriteFailure> stage(PendingOutput& output);
+    void commit_staged_files();
+    void commit(std::deque<Pending>& batch);
+    void sync_together(std::deque<Pending>& batch, std::vector<std::optional<WriteFailure>>& failures);
+
+    const CommitSettings settings_;
+    std::mutex held_lock_;
+    std::size_t held_waiting_ = 0;  // held outputs handed to the writer, not yet written
+    Handoff to_write_;
+    Handoff to_commit_;
+    std::thread writer_;     // started once the rest is ready
+    std::thread committer_;
 };
 
 }  // namespace deid

@@ -10,6 +10,35 @@ StagedFile::~StagedFile() {
     }
 }
 
+std::filesystem::path temporary_beside(const std::filesystem::path& target) {
+    return target.parent_path() / ("." + target.filename().string() + ".deid-partial");
+}
+
+std::variant<StagedFile, WriteFailure> open_staged(const std::filesystem::path& target, FileSystem& files,
+                                                   bool replace) {
+    if (const auto error = files.create_directories(target.parent_path())) {
+        return WriteFailure{WriteFailure::Kind::io,
+                            "cannot create folder " + target.parent_path().string() + ": " + error.message()};
+    }
+    StagedFile staged(temporary_beside(target), target, replace, files);
+    std::error_code error;
+    staged.file = files.create(staged.temporary, error);
+    if (!staged.file) {
+        return WriteFailure{WriteFailure::Kind::io, "cannot write " + staged.temporary.string() + ": " + error.message()};
+    }
+    return staged;
+}
+
+std::variant<StagedFile, WriteFailure> stage_held(const HeldOutput& held) {
+    auto opened = open_staged(held.target, *held.files, held.replace);
+    if (auto* staged = std::get_if<StagedFile>(&opened)) {
+        if (const auto error = staged->file->write(held.bytes.data(), held.bytes.size())) {
+            return abandon(*staged, "cannot write " + held.target.string() + ": " + error.message());
+        }
+    }
+    return opened;
+}
+
 WriteFailure abandon(StagedFile& staged, std::string message) {
     if (staged.file) {
         (void)staged.file->close();
