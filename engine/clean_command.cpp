@@ -105,7 +105,7 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
         for (const auto& path : drop_illegal_group_elements(file)) {
             err << input.path.string() << ": warning: " << illegal_group_warning(path) << '\n';
         }
-        auto written = stage_or_hold_dicom(file, target, files, exists);
+        auto written = stage_or_hold_dicom(file, target, files, exists, largest_held_output(worker_count(options.jobs)));
         if (const auto* failure = std::get_if<WriteFailure>(&written)) {
             return fail(failure->message);
         }

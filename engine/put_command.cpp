@@ -166,6 +166,7 @@ struct FileProcessor {
     const OutputLayout& layout;
     const std::optional<PseudonymKey>& key;  // the run's, if it has one
     Crosswalk* crosswalk;                    // --mapping
+    std::uint64_t largest_held_output;       // see largest_held_output()
 
     enum class Earlier { absent, complete, redo, refused };
 
@@ -480,7 +481,7 @@ struct FileProcessor {
         if (target_exists && !options.overwrite && moved_to_quarantine && layout.mirrors()) {
             return fail(result.output.string() + " exists (use --overwrite to replace it)");
         }
-        auto written = stage_or_hold_dicom(file, result.output, files, target_exists);
+        auto written = stage_or_hold_dicom(file, result.output, files, target_exists, largest_held_output);
         if (const auto* failure = std::get_if<WriteFailure>(&written)) {
             return fail(failure->message);
         }
@@ -872,7 +873,8 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
                                   key ? 0 : run_date_shift(),
                                   layout,
                                   key,
-                                  crosswalk.get()};
+                                  crosswalk.get(),
+                                  largest_held_output(worker_count(options.jobs))};
     int status = run_batch(options, processor, in_this_shard, report.get(), out, err);
     if (crosswalk) {
         // The entries are committed; folding the log into the file is tidiness.

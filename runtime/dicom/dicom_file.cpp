@@ -449,10 +449,11 @@ std::variant<StagedFile, WriteFailure> stage_dicom(DcmFileFormat& file, const st
 }
 
 std::variant<PendingOutput, WriteFailure> stage_or_hold_dicom(DcmFileFormat& file, const std::filesystem::path& target,
-                                                              FileSystem& files, bool replace) {
+                                                              FileSystem& files, bool replace,
+                                                              std::uint64_t largest_held) {
     const E_TransferSyntax syntax = prepare_meta_header(file);
     const std::uint64_t size = kPreambleSize + file.calcElementLength(syntax, EET_ExplicitLength);
-    if (size > kLargestHeldOutput) {
+    if (size > largest_held) {
         auto staged = stage_prepared(file, syntax, target, files, replace);
         if (auto* failure = std::get_if<WriteFailure>(&staged)) {
             return std::move(*failure);

@@ -56,17 +56,17 @@ struct WriteSettings {
 std::variant<StagedFile, WriteFailure> stage_dicom(DcmFileFormat& file, const std::filesystem::path& target,
                                                    FileSystem& files, bool replace);
 
-// The largest output held in memory; a larger one is staged by the worker
-// itself. Holding saves a small file's creation and copy on the worker's
-// time; for a large file they are a small share of its cost, and holding it
-// would double its memory.
+// The largest output worth holding in memory. Holding saves a small file's
+// creation and copy on the worker's time; for a large file they are a small
+// share of its cost, and holding it would double its memory.
 inline constexpr std::uint64_t kLargestHeldOutput = std::uint64_t{8} << 20U;
 
 // What stage_dicom would write, held in memory instead (a HeldOutput) for
 // the group committer to stage on its own thread, when it is at most
-// kLargestHeldOutput bytes; else stage_dicom's staged file.
+// `largest_held` bytes; else stage_dicom's staged file.
 std::variant<PendingOutput, WriteFailure> stage_or_hold_dicom(DcmFileFormat& file, const std::filesystem::path& target,
-                                                              FileSystem& files, bool replace);
+                                                              FileSystem& files, bool replace,
+                                                              std::uint64_t largest_held);
 
 // stage_dicom, then synced (unless told not to), closed and only then
 // renamed, so a final name always means a complete file: on any error the

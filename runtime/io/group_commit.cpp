@@ -93,7 +93,7 @@ void GroupCommitter::submit(PendingOutput output, Done done) {
             }
         }
     }
-    to_write_.push(Pending{std::move(output), std::move(done)});
+    to_write_.push(Pending{std::move(output), std::move(done), std::nullopt});
 }
 
 void GroupCommitter::write_held_outputs() {
@@ -146,34 +146,34 @@ void GroupCommitter::commit_staged_files() {
 }
 
 void GroupCommitter::commit(std::deque<Pending>& batch) {
-    std::vector<std::optional<WriteFailure>> failures(batch.size());
     if (settings_.sync) {
-        sync_together(batch, failures);
+        sync_together(batch);
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto& failure = failures[i];
-        if (!failure) {
+    for (auto& pending : batch) {
+        if (!pending.failure) {
             try {
-                failure = publish(std::get<StagedFile>(batch[i].output));
+                pending.failure = publish(std::get<StagedFile>(pending.output));
             } catch (const std::exception& error) {  // out of memory: the file fails, the batch goes on
-                failure = WriteFailure{WriteFailure::Kind::io, error.what()};
+                pending.failure = WriteFailure{WriteFailure::Kind::io, error.what()};
             }
         }
-        batch[i].done(std::move(failure));
+        pending.done(std::move(pending.failure));
     }
 }
 
-void GroupCommitter::sync_together(std::deque<Pending>& batch, std::vector<std::optional<WriteFailure>>& failures) {
+void GroupCommitter::sync_together(std::deque<Pending>& batch) {
     std::atomic<std::size_t> next = 0;
     auto sync_the_rest = [&] {
         for (std::size_t i = next++; i < batch.size(); i = next++) {
-            auto& staged = std::get<StagedFile>(batch[i].output);
+            auto& pending = batch[i];
+            auto& staged = std::get<StagedFile>(pending.output);
             try {
                 if (const auto error = staged.file->sync()) {
-                    failures[i] = abandon(staged, "cannot write " + staged.target.string() + ": " + error.message());
+                    pending.failure =
+                        abandon(staged, "cannot write " + staged.target.string() + ": " + error.message());
                 }
             } catch (const std::exception& error) {
-                failures[i] = abandon(staged, error.what());
+                pending.failure = abandon(staged, error.what());
             }
         }
     };

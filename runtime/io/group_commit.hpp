@@ -7,7 +7,6 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <vector>
 
 #include "runtime/io/staged_file.hpp"
 
@@ -56,6 +55,7 @@ private:
     struct Pending {
         PendingOutput output;
         Done done;
+        std::optional<WriteFailure> failure;  // its sync's, kept here: committing allocates nothing
     };
     // Files handed from one thread to the next, taken a batch at a time.
     class Handoff {
@@ -78,7 +78,7 @@ private:
     static std::optional<WriteFailure> stage(PendingOutput& output);
     void commit_staged_files();
     void commit(std::deque<Pending>& batch);
-    void sync_together(std::deque<Pending>& batch, std::vector<std::optional<WriteFailure>>& failures);
+    void sync_together(std::deque<Pending>& batch);
 
     const CommitSettings settings_;
     std::mutex held_lock_;
