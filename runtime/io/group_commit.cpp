@@ -84,7 +84,7 @@ void GroupCommitter::submit(PendingOutput output, Done done) {
         }
         // The writer is busy: this one is written here, as if it had never
         // been held. Waiting for the writer would cost more (measured: a
-        // 16 MiB queue for it ran 10-30 % slower than this), and memory
+        // 16 MiB queue for it ran 10-25 % slower than this), and memory
         // stays at one held output.
         if (!writer_free) {
             if (auto failure = stage(output)) {

@@ -22,17 +22,17 @@ struct CommitSettings {
 
 // Writes held outputs, makes staged files durable and gives them their final
 // names on threads of its own while the workers go on with the next inputs.
-// Two threads, so that neither step waits for the other: one writes held
-// outputs (a small file's creation and copy are then not a worker's to pay
-// for, as long as the writer keeps up), the other commits many files at a time, as a database commits a
-// group of transactions: while one batch is being synced, the next gathers.
-// A batch's files are fsynced all at once, each by a thread of its own, so
-// that the file system serves them with one journal commit and one flush of
-// the disk's cache instead of one each, then renamed in the order they came.
-// Each file still gets its own fsync, which is what reports a failed
-// write-back of that very file: it has its final name only once its bytes
-// are on the disk; a file whose write or sync fails is not published, its
-// temporary removed.
+// Two threads, so that neither step waits for the other. One writes held
+// outputs: a small file's creation and copy are then not a worker's to pay
+// for, as long as the writer keeps up. The other commits many files at a
+// time, as a database commits a group of transactions: while one batch is
+// being synced, the next gathers. A batch's files are fsynced all at once,
+// each by a thread of its own, so that the file system serves them with one
+// journal commit and one flush of the disk's cache instead of one each, then
+// renamed in the order they came. Each file still gets its own fsync, which
+// is what reports a failed write-back of that very file: it has its final
+// name only once its bytes are on the disk; a file whose write or sync fails
+// is not published, its temporary removed.
 class GroupCommitter {
 public:
     // Called once per submitted file, on one of the committer's threads,
@@ -55,7 +55,7 @@ private:
     struct Pending {
         PendingOutput output;
         Done done;
-        std::optional<WriteFailure> failure;  // its sync's, kept here: committing allocates nothing
+        std::optional<WriteFailure> failure;  // its sync's: kept with it, so a batch needs no memory for them
     };
     // Files handed from one thread to the next, taken a batch at a time.
     class Handoff {
