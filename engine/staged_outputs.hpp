@@ -24,7 +24,8 @@ inline std::uint64_t largest_held_output(unsigned workers) {
 // pending: the group committer writes it if it is held, makes it durable
 // (unless --no-fsync) and publishes it, then `settle(result, failure)`
 // records the outcome and `complete(result)` hands the file on, both later
-// on the committer's thread. Without an output, both run at once.
+// on a committer's thread (at once if writing a held output in submit
+// fails). Without an output, both run at once.
 template <typename Result, typename Complete, typename Settle>
 void publish_and_complete(GroupCommitter& committer, std::optional<PendingOutput>& output, Result result,
                           Complete complete, Settle settle) {
