@@ -1,5 +1,6 @@
 #include "engine/clean_command.hpp"
 
+#include <cstdint>
 #include <sstream>
 
 #include <dcmtk/config/osconfig.h>
@@ -34,7 +35,7 @@ struct CleanedFile {
 // The file's result; an output is left in `output`, held or written but
 // neither durable nor under its final name yet.
 CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, const InputFile& input, OutputGuard& guard,
-                       FileSystem& files, std::optional<PendingOutput>& output) {
+                       FileSystem& files, std::uint64_t largest_held, std::optional<PendingOutput>& output) {
     CleanedFile result;
     std::ostringstream err;
     auto fail = [&](const std::string& reason) {
@@ -105,7 +106,7 @@ CleanedFile clean_file(const CleanOptions& options, const plan::Plan& plan, cons
         for (const auto& path : drop_illegal_group_elements(file)) {
             err << input.path.string() << ": warning: " << illegal_group_warning(path) << '\n';
         }
-        auto written = stage_or_hold_dicom(file, target, files, exists, largest_held_output(worker_count(options.jobs)));
+        auto written = stage_or_hold_dicom(file, target, files, exists, largest_held);
         if (const auto* failure = std::get_if<WriteFailure>(&written)) {
             return fail(failure->message);
         }
@@ -155,9 +156,10 @@ int run_clean(const CleanOptions& options, const ElementDictionary& dictionary, 
     // Outputs are written (if held), made durable (unless --no-fsync) and
     // published by the group committer while the workers go on.
     GroupCommitter committer(CommitSettings{.sync = options.sync});
+    const std::uint64_t largest_held = largest_held_output(worker_count(options.jobs));
     auto start = [&](int, const InputFile& input, auto complete) {
         std::optional<PendingOutput> output;
-        CleanedFile result = clean_file(options, *plan, input, guard, files, output);
+        CleanedFile result = clean_file(options, *plan, input, guard, files, largest_held, output);
         publish_and_complete(committer, output, std::move(result), complete,
                              [&input](CleanedFile& cleaned, const std::optional<WriteFailure>& failure) {
                                  if (failure) {

@@ -168,10 +168,7 @@ void GroupCommitter::sync_together(std::deque<Pending>& batch) {
             auto& pending = batch[i];
             auto& staged = std::get<StagedFile>(pending.output);
             try {
-                if (const auto error = staged.file->sync()) {
-                    pending.failure =
-                        abandon(staged, "cannot write " + staged.target.string() + ": " + error.message());
-                }
+                pending.failure = sync_staged(staged);
             } catch (const std::exception& error) {
                 pending.failure = abandon(staged, error.what());
             }

@@ -65,10 +65,17 @@ std::optional<WriteFailure> publish(StagedFile& staged) {
     return std::nullopt;
 }
 
+std::optional<WriteFailure> sync_staged(StagedFile& staged) {
+    if (const auto sync_error = staged.file->sync()) {
+        return abandon(staged, "cannot write " + staged.target.string() + ": " + sync_error.message());
+    }
+    return std::nullopt;
+}
+
 std::optional<WriteFailure> sync_and_publish(StagedFile& staged, bool sync) {
     if (sync) {
-        if (const auto sync_error = staged.file->sync()) {
-            return abandon(staged, "cannot write " + staged.target.string() + ": " + sync_error.message());
+        if (auto failure = sync_staged(staged)) {
+            return failure;
         }
     }
     return publish(staged);

@@ -72,7 +72,10 @@ std::optional<WriteFailure> publish(StagedFile& staged);
 // failure's.
 WriteFailure abandon(StagedFile& staged, std::string message);
 
-// fsync (when `sync`), then publish().
+// fsync: the bytes are on the disk. On failure the staged file is abandoned.
+std::optional<WriteFailure> sync_staged(StagedFile& staged);
+
+// sync_staged (when `sync`), then publish().
 std::optional<WriteFailure> sync_and_publish(StagedFile& staged, bool sync);
 
 }  // namespace deid
