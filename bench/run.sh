@@ -85,6 +85,10 @@ describe() {
     floor) label=floor argv=("$tool" floor "$in" "$out" -j "$j") ;;
     # The floor with put's obligations: a temporary name, fsync, rename.
     durable) label="floor --durable" argv=("$tool" floor "$in" "$out" -j "$j" --durable) ;;
+    # The plain floor, then one syncfs: what any tool pays, at the least, to
+    # have its outputs on the disk when it ends (the plain floor's never are:
+    # they are deleted before write-back).
+    floorsync) label="floor --sync-at-end" argv=("$tool" floor "$in" "$out" -j "$j" --sync-at-end) ;;
     # --dumb edits only the named tags, given as hex group,element.
     gdcmanon) label=gdcmanon argv=("$gdcmanon" --dumb --recursive --remove "10,10" --remove "10,20" --replace "8,80=ANON" -i "$in" -o "$out") ;;
   esac
@@ -174,6 +178,7 @@ keys+=(inspect:1)
 keys+=(floor:1)
 ((jobs == 1)) || keys+=("floor:$jobs")
 keys+=(durable:1)
+keys+=(floorsync:1)
 keys+=(gdcmanon:1) # gdcmanon is single-threaded
 
 samples=$data/deid-data
@@ -186,6 +191,14 @@ frames=$(dcmdump -q +P NumberOfFrames "$work/sources/GREYSCALE_CINE.dcm" | sed -
 
 machine="$(lscpu | sed -n 's/^Model name: *//p'), nproc $jobs, $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)"
 [[ $cold == no ]] || machine+=", page cache dropped before every run"
+# Where the outputs go decides what an fsync costs: a journal or none, discard.
+# An ext4 mounted without a journal lists no data= mode among its options.
+read -r fs_source fs_type fs_options < <(findmnt -no SOURCE,FSTYPE,OPTIONS -T "$work")
+fs_journal=""
+if [[ $fs_type == ext4 && -r /proc/fs/ext4/${fs_source##*/}/options ]]; then
+  grep -q '^data=' "/proc/fs/ext4/${fs_source##*/}/options" && fs_journal=" (journal)" || fs_journal=" (no journal)"
+fi
+machine+=", outputs on $fs_type$fs_journal $(cut -d, -f1-3 <<<"$fs_options")"
 echo "$machine; $repeat rounds, median time"
 "$tool" corpus "${single_frame[@]}" --count "$files" --out "$work/small" 2>"$work/logs/corpus-small.err"
 bench_corpus small "$work/small" "$repeat" "${keys[@]}"
@@ -211,6 +224,7 @@ report() {
       if ($2 == "gdcmanon") gdcm[$1] = rate[n]
       if ($2 == "deid put") put[$1, $3] = rate[n]
       if ($2 == "floor --durable") durable[$1, $3] = rate[n]
+      if ($2 == "floor --sync-at-end") floorsync[$1, $3] = rate[n]
       if ($2 == "put --profile") profile[$1, $3] = rate[n]
       if ($2 == "profile --no-fsync") pnosync[$1, $3] = rate[n] }
     function row(a, b, c, d, e, f, g, h, i, k, l, m) {
@@ -242,6 +256,12 @@ report() {
         pd = durable[c, 1] > 0 ? 100 * profile[c, 1] / durable[c, 1] : 0
         printf "%s%s:   like for like, both fsync: put --profile basic -j1 / floor --durable -j1 = %.0f%% (%s 80%%)\n",
                (md ? "- " : ""), c, pd, (pd >= 80 ? ">=" : "<")
+        # What putting its own outputs on the disk costs the floor itself:
+        # its rate then, as a share of the plain rate.
+        fs = floor[c, 1] > 0 ? 100 * floorsync[c, 1] / floor[c, 1] : 0
+        ps = floorsync[c, 1] > 0 ? 100 * profile[c, 1] / floorsync[c, 1] : 0
+        printf "%s%s:   like for like, outputs on the disk at the end: put --profile basic -j1 / floor --sync-at-end -j1 = %.0f%% (%s 80%%); floor --sync-at-end / floor = %.0f%%\n",
+               (md ? "- " : ""), c, ps, (ps >= 80 ? ">=" : "<"), fs
         pn = floor[c, 1] > 0 ? 100 * pnosync[c, 1] / floor[c, 1] : 0
         printf "%s%s:   like for like, neither fsyncs: put --profile basic --no-fsync -j1 / floor -j1 = %.0f%% (%s 80%%)\n",
                (md ? "- " : ""), c, pn, (pn >= 80 ? ">=" : "<")

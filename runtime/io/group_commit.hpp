@@ -15,8 +15,9 @@ namespace deid {
 struct CommitSettings {
     bool sync = true;                 // fsync each file before its rename (else --no-fsync: renamed unsynced)
     std::size_t most_per_batch = 64;  // files committed together
-    // fsyncs of a batch waiting at once: the file system joins concurrent
-    // fsyncs into one journal commit and one flush of the disk's cache.
+    // fsyncs of a batch waiting at once: a journaling file system joins
+    // concurrent fsyncs into one commit, and the kernel joins their flushes
+    // of the disk's cache (ext4 without a journal gets only the latter).
     std::size_t most_concurrent_syncs = 8;
 };
 
@@ -27,8 +28,8 @@ struct CommitSettings {
 // for, as long as the writer keeps up. The other commits many files at a
 // time, as a database commits a group of transactions: while one batch is
 // being synced, the next gathers. A batch's files are fsynced all at once,
-// each by a thread of its own, so that the file system serves them with one
-// journal commit and one flush of the disk's cache instead of one each, then
+// each by a thread of its own, so that they share journal commits and
+// flushes of the disk's cache instead of paying one each, then
 // renamed in the order they came. Each file still gets its own fsync, which
 // is what reports a failed write-back of that very file: it has its final
 // name only once its bytes are on the disk; a file whose write or sync fails
