@@ -1,6 +1,8 @@
 #include "runtime/io/file_system.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <utility>
 
 #include <fcntl.h>
@@ -13,6 +15,16 @@ namespace {
 
 std::error_code last_error() { return {errno, std::generic_category()}; }
 
+// The most one write() call is given. A whole output in one call (a held
+// output is written so: hundreds of KiB) lets the kernel put it in large
+// page-cache folios, and on a VM that hands free memory back to its host
+// those come from memory the host must fault in again: measured 2026-12-02
+// on a 2-core VM, `put --default -j1` over 1,000 small files took 1.72 s in
+// one call per file against 1.01 s in 32 KiB pieces (16 KiB: as fast; 64 KiB:
+// 10 % slower). DCMTK's own streams write 60 KiB at a time. Elsewhere the
+// pieces cost a few dozen system calls per file.
+constexpr std::size_t kLargestWrite = 32 * 1024;
+
 class PosixFile final : public WritableFile {
 public:
     explicit PosixFile(int descriptor) : descriptor_(descriptor) {}
@@ -23,7 +35,7 @@ public:
     std::error_code write(const void* bytes, std::size_t size) override {
         const auto* next = static_cast<const char*>(bytes);
         while (size > 0) {
-            const ssize_t written = ::write(descriptor_, next, size);
+            const ssize_t written = ::write(descriptor_, next, std::min(size, kLargestWrite));
             if (written < 0) {
                 if (errno == EINTR) {
                     continue;
