@@ -15,14 +15,16 @@ namespace {
 
 std::error_code last_error() { return {errno, std::generic_category()}; }
 
-// The most one write() call is given. A whole output in one call (a held
-// output is written so: hundreds of KiB) lets the kernel put it in large
-// page-cache folios, and on a VM that hands free memory back to its host
-// those come from memory the host must fault in again: measured 2026-12-02
-// on a 2-core VM, `put --default -j1` over 1,000 small files took 1.72 s in
-// one call per file against 1.01 s in 32 KiB pieces (16 KiB: as fast; 64 KiB:
-// 10 % slower). DCMTK's own streams write 60 KiB at a time. Elsewhere the
-// pieces cost a few dozen system calls per file.
+// The most one write() call is given. Copying a whole output into the page
+// cache in one call (a held output: hundreds of KiB) was far slower than in
+// pieces on a 2-core VM that hands free memory back to its host, most likely
+// because the kernel then takes large folios, from memory the host must fault
+// in again. Measured 2026-12-02: `put --default -j1` over 1,000 small files
+// 1.72 s in one call per file against 1.01 s in 32 KiB pieces (16 KiB: as
+// fast; 64 KiB: 10 % slower); `dd` of 1,000 files of 700 KiB, 0.45-0.7 s
+// slower with one block per file than with 32 KiB blocks. DCMTK's own streams
+// write 60 KiB at a time. Elsewhere the pieces cost a few dozen system calls
+// per file.
 constexpr std::size_t kLargestWrite = 32 * 1024;
 
 class PosixFile final : public WritableFile {
