@@ -16,15 +16,17 @@ namespace {
 std::error_code last_error() { return {errno, std::generic_category()}; }
 
 // The most one write() call is given. Copying a whole output into the page
-// cache in one call (a held output: hundreds of KiB) was far slower than in
-// pieces on a 2-core VM that hands free memory back to its host, most likely
-// because the kernel then takes large folios, from memory the host must fault
-// in again. Measured 2026-12-02: `put --default -j1` over 1,000 small files
-// 1.72 s in one call per file against 1.01 s in 32 KiB pieces (16 KiB: as
-// fast; 64 KiB: 10 % slower); `dd` of 1,000 files of 700 KiB, 0.45-0.7 s
-// slower with one block per file than with 32 KiB blocks. DCMTK's own streams
-// write 60 KiB at a time. Elsewhere the pieces cost a few dozen system calls
-// per file.
+// cache in one call (a held output: hundreds of KiB; a large pixel element)
+// was far slower and more erratic than in pieces on a 2-core VM that hands
+// free memory back to its host; why is not settled (one guess: large folios
+// from memory the host must fault in again). Measured 2026-12-02:
+// `put --default -j1` over 1,000 small files 1.72 s in one call per file,
+// 1.01 s in 32 KiB pieces (16 KiB as fast, 64 KiB 10 % slower); 20
+// multi-frame outputs of 13 MB 0.34-0.76 s in one call for the pixel data,
+// 0.21 s in 32 KiB pieces, 0.20 s in 64 KiB to 1 MiB ones; `dd` of 1,000
+// files of 700 KiB 0.45-0.7 s slower in one block per file. DCMTK's own
+// streams write 60 KiB at a time; elsewhere the pieces cost a few dozen
+// system calls per file.
 constexpr std::size_t kLargestWrite = 32 * 1024;
 
 class PosixFile final : public WritableFile {
