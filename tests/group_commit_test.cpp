@@ -220,7 +220,7 @@ TEST(GroupCommit, ASyncThatThrowsFailsItsOwnFileOnly) {
 
 // A held output is handed to the writer only when it has none: else submit
 // writes it itself, and never waits. Every one is published.
-// The disk writes a large output in pieces (kLargestWrite): every byte
+// A held output is written in pieces (kHeldWritePiece): every byte
 // lands once and in place, the last piece a short one.
 TEST(GroupCommit, AHeldOutputOfManyWritesIsWrittenWhole) {
     const auto folder = testing::scratch_dir();

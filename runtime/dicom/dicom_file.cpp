@@ -127,7 +127,13 @@ public:
             }
         }
         if (count >= kBufferSize) {
-            error_ = file_.write(data, count);
+            // A large element (pixel data) in buffer-sized pieces: in one
+            // call it was slower and erratic on a 2-core VM (20 outputs of
+            // 13 MB, 2026-12-02: 0.19-0.75 s, median 0.64 s, against 0.19-0.20 s
+            // in 256 KiB pieces and 0.20-0.22 s in 32 KiB ones).
+            for (std::size_t done = 0; !error_ && done < count; done += kBufferSize) {
+                error_ = file_.write(data + done, std::min(kBufferSize, count - done));
+            }
         } else {
             buffer_.append(data, count);
         }

@@ -1,8 +1,6 @@
 #include "runtime/io/file_system.hpp"
 
-#include <algorithm>
 #include <cerrno>
-#include <cstddef>
 #include <utility>
 
 #include <fcntl.h>
@@ -15,20 +13,6 @@ namespace {
 
 std::error_code last_error() { return {errno, std::generic_category()}; }
 
-// The most one write() call is given. Copying a whole output into the page
-// cache in one call (a held output: hundreds of KiB; a large pixel element)
-// was far slower and more erratic than in pieces on a 2-core VM that hands
-// free memory back to its host; why is not settled (one guess: large folios
-// from memory the host must fault in again). Measured 2026-12-02:
-// `put --default -j1` over 1,000 small files 1.72 s in one call per file,
-// 1.01 s in 32 KiB pieces (16 KiB as fast, 64 KiB 10 % slower); 20
-// multi-frame outputs of 13 MB 0.34-0.76 s in one call for the pixel data,
-// 0.21 s in 32 KiB pieces, 0.20 s in 64 KiB to 1 MiB ones; `dd` of 1,000
-// files of 700 KiB 0.45-0.7 s slower in one block per file. DCMTK's own
-// streams write 60 KiB at a time; elsewhere the pieces cost a few dozen
-// system calls per file.
-constexpr std::size_t kLargestWrite = 32 * 1024;
-
 class PosixFile final : public WritableFile {
 public:
     explicit PosixFile(int descriptor) : descriptor_(descriptor) {}
@@ -39,7 +23,7 @@ public:
     std::error_code write(const void* bytes, std::size_t size) override {
         const auto* next = static_cast<const char*>(bytes);
         while (size > 0) {
-            const ssize_t written = ::write(descriptor_, next, std::min(size, kLargestWrite));
+            const ssize_t written = ::write(descriptor_, next, size);
             if (written < 0) {
                 if (errno == EINTR) {
                     continue;
