@@ -218,8 +218,6 @@ TEST(GroupCommit, ASyncThatThrowsFailsItsOwnFileOnly) {
     EXPECT_THAT(names_in(folder), ::testing::ElementsAre("f0.dcm", "f1.dcm", "f2.dcm", "f4.dcm", "f5.dcm"));
 }
 
-// A held output is handed to the writer only when it has none: else submit
-// writes it itself, and never waits. Every one is published.
 // A held output is written in pieces (kHeldWritePiece): every byte
 // lands once and in place, the last piece a short one.
 TEST(GroupCommit, AHeldOutputOfManyWritesIsWrittenWhole) {
@@ -239,6 +237,8 @@ TEST(GroupCommit, AHeldOutputOfManyWritesIsWrittenWhole) {
     EXPECT_TRUE(testing::read_bytes(folder / "large.dcm") == bytes);
 }
 
+// A held output is handed to the writer only when it has none: else submit
+// writes it itself, and never waits. Every one is published.
 TEST(GroupCommit, HeldOutputsAreWrittenBySubmitWhileTheWriterIsBusy) {
     const auto folder = testing::scratch_dir();
     ScriptedDisk files;

@@ -37,10 +37,12 @@ namespace {
 // 2-core VM that hands free memory back to its host, the committer's writer
 // copying a whole small output (hundreds of KiB) into the page cache in one
 // call was far slower, and its pieces had to be small; why is not settled.
-// Measured 2026-12-02, `put --default -j1`, 1,000 small files: 1.72 s in one
-// call per file, 1.65 s in 256 KiB pieces, 1.19 s in 64 KiB, 1.01-1.06 s in
-// 32 KiB, 1.03-1.08 s in 16 KiB (interleaved runs, each after a DCMTK run as
-// in bench/run.sh). Elsewhere the pieces cost a few dozen system calls.
+// Measured 2026-12-02 on 1,000 small files at -j1 (interleaved runs, each
+// after a DCMTK run as in bench/run.sh): `put --default` 1.72 s in one call
+// per file, 1.01 s in 32 KiB pieces; `put --profile basic` 1.71-1.80 s in
+// one call, 1.65 s in 256 KiB pieces, 1.20-1.28 s in 64 KiB, 1.06 s in
+// 32 KiB, 1.03-1.19 s in 16 KiB, 1.14 s in 4 KiB. Elsewhere the pieces cost
+// a few dozen system calls per file.
 constexpr std::size_t kHeldWritePiece = std::size_t{32} << 10U;
 
 }  // namespace
