@@ -139,6 +139,12 @@ run_once() {
 sorted_values() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g; }
 median_of() { awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }' <<<"$1"; }
 
+gcd() {
+  local a=$1 b=$2 t
+  while ((b)); do t=$((a % b)) a=$b b=$t; done
+  echo "$a"
+}
+
 # bench_corpus NAME IN ROUNDS KEY...: the commands run in turn, ROUNDS times, so
 # drift in the machine's speed spreads over all of them alike.
 bench_corpus() {
@@ -148,9 +154,16 @@ bench_corpus() {
   bytes=$(count_bytes "$in")
   echo "== $corpus: $expected files, $((bytes / 1000000)) MB"
   times=() cpu=() rss=() problem=()
+  # Round r runs every step-th command (step = r, or the next number prime
+  # to their count), so no command always follows the same one: a run can be
+  # slower after some commands than after others (bench/README.md, "Noise").
+  local -a order=("$@")
+  local n=${#order[@]} i step
   for ((r = 1; r <= rounds; r++)); do
-    for key; do
-      run_once "$key" "$in" "$expected" "$corpus"
+    step=$(((r - 1) % (n > 1 ? n - 1 : 1) + 1))
+    while (($(gcd "$step" "$n") != 1)); do ((step++)); done
+    for ((i = 0; i < n; i++)); do
+      run_once "${order[(i * step + r - 1) % n]}" "$in" "$expected" "$corpus"
     done
   done
   for key; do
