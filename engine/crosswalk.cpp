@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/run_gate.hpp"
+#include "runtime/io/staged_file.hpp"
 
 namespace deid {
 namespace {
@@ -571,7 +572,7 @@ int run_mapping_merge(const std::filesystem::path& output, const std::vector<std
             return kExitRecipeError;
         }
     }
-    const auto temporary = output.parent_path() / ("." + output.filename().string() + ".deid-partial");
+    const auto temporary = temporary_beside(output);
     std::filesystem::remove(temporary, error_code);  // a merge that was killed left it
     std::string error;
     if (auto problem = create_private_file(temporary)) {

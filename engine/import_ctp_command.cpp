@@ -8,6 +8,7 @@
 #include "grammar/parser.hpp"
 #include "interpreter/ast/combine.hpp"
 #include "interpreter/resolve/resolver.hpp"
+#include "runtime/io/staged_file.hpp"
 
 namespace deid {
 namespace {
@@ -32,7 +33,7 @@ std::string header_comment(const ImportCtpOptions& options) {
 // Writes `text` to `path` under a temporary name, synced, then renamed.
 std::optional<std::string> write_atomically(FileSystem& files, const std::filesystem::path& path, const std::string& text,
                                             bool overwrite) {
-    const std::filesystem::path temporary = path.parent_path() / ("." + path.filename().string() + ".deid-partial");
+    const std::filesystem::path temporary = temporary_beside(path);
     std::error_code error;
     auto file = files.create(temporary, error);
     if (!file) {

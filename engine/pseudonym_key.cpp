@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "engine/run_gate.hpp"
+#include "runtime/io/staged_file.hpp"
 
 namespace deid {
 namespace {
@@ -128,7 +129,7 @@ std::optional<std::string> write_new_key(const std::filesystem::path& file, bool
     }
     text += '\n';
     OPENSSL_cleanse(bytes.data(), bytes.size());
-    const auto temporary = file.parent_path() / ("." + file.filename().string() + ".deid-partial");
+    const auto temporary = temporary_beside(file);
     const std::string name = file.string();
     // 0600 whatever the umask: the file is created with it, and nobody else
     // ever sees it with more.
