@@ -122,6 +122,17 @@ private:
 
 }  // namespace
 
+std::error_code write_in_pieces(WritableFile& file, std::string_view bytes, std::size_t piece) {
+    const std::size_t step = piece > 0 ? piece : bytes.size();  // 0: one call, never a loop without end
+    for (std::size_t done = 0; done < bytes.size(); done += step) {
+        const auto part = bytes.substr(done, step);
+        if (auto error = file.write(part.data(), part.size())) {
+            return error;
+        }
+    }
+    return {};
+}
+
 FileSystem& disk() {
     static PosixFileSystem instance;
     return instance;

@@ -20,6 +20,11 @@ public:
     virtual std::error_code close() = 0;  // also done by the destructor, unchecked
 };
 
+// Writes `bytes` to `file` in calls of at most `piece` bytes (0: one call):
+// the first error, or none. (Large single writes were measured slow on some machines;
+// the callers say which piece size and why.)
+std::error_code write_in_pieces(WritableFile& file, std::string_view bytes, std::size_t piece);
+
 // Which file a path names: equal for two paths of one file (hard links,
 // symbolic links).
 struct FileIdentity {

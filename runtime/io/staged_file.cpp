@@ -1,7 +1,6 @@
 #include "runtime/io/staged_file.hpp"
 
 #include <cstddef>
-#include <string_view>
 #include <utility>
 
 namespace deid {
@@ -50,12 +49,8 @@ constexpr std::size_t kHeldWritePiece = std::size_t{32} << 10U;
 std::variant<StagedFile, WriteFailure> stage_held(const HeldOutput& held) {
     auto opened = open_staged(held.target, *held.files, held.replace);
     if (auto* staged = std::get_if<StagedFile>(&opened)) {
-        const std::string_view bytes = held.bytes;
-        for (std::size_t done = 0; done < bytes.size(); done += kHeldWritePiece) {
-            const auto piece = bytes.substr(done, kHeldWritePiece);
-            if (const auto error = staged->file->write(piece.data(), piece.size())) {
-                return abandon(*staged, "cannot write " + held.target.string() + ": " + error.message());
-            }
+        if (const auto error = write_in_pieces(*staged->file, held.bytes, kHeldWritePiece)) {
+            return abandon(*staged, "cannot write " + held.target.string() + ": " + error.message());
         }
     }
     return opened;
