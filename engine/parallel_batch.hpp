@@ -64,7 +64,11 @@ void run_in_parallel_deferred(InputWalk& walk, const BatchSettings& settings, Ma
                               Deliver deliver) {
     const unsigned jobs = worker_count(settings.jobs);
     using Worker = decltype(make_worker());
-    const std::size_t window = 8 * static_cast<std::size_t>(jobs);
+    // At least 32: with few workers, a window of 8 per worker left the one
+    // worker of -j1 waiting for the group committer's fsyncs (measured with
+    // the writer's queue, put --profile basic -j1 on 1,000 small files in
+    // the page cache: 0.83 s against 0.93 s with a window of 8).
+    const std::size_t window = std::max<std::size_t>(8 * static_cast<std::size_t>(jobs), 32);
 
     std::mutex lock;  // guards everything below but the read-ahead's files
     std::condition_variable delivered_more;

@@ -19,6 +19,15 @@ struct CommitSettings {
     // concurrent fsyncs into one commit, and the kernel joins their flushes
     // of the disk's cache (ext4 without a journal gets only the latter).
     std::size_t most_concurrent_syncs = 8;
+    // Bytes of held outputs handed to the writer and not yet written: a
+    // held output beyond them is written by the worker that submits it (one
+    // is always handed on when none waits, however large). A queue lets a
+    // worker go on while the writer is slowed by a file's creation; the
+    // budget keeps memory bounded. Measured 2026-12-02 (put --profile basic
+    // -j1, 1,000 small files in the page cache, with a batch window of 32):
+    // 0.83 s, against 1.00 s with room for one output only. (Before held
+    // outputs were written in pieces, this queue had been slower.)
+    std::size_t most_held_bytes = std::size_t{16} << 20U;
 };
 
 // Writes held outputs, makes staged files durable and gives them their final
@@ -48,8 +57,8 @@ public:
     GroupCommitter& operator=(const GroupCommitter&) = delete;
 
     // Hands on an output. A held one is written here, on the caller's
-    // thread, when the writer has one already (`done` is called here too if
-    // that fails): a worker never waits for the writer.
+    // thread, when the writer's queue has no room for it (`done` is called
+    // here too if that fails): a worker never waits for the writer.
     void submit(PendingOutput output, Done done);
 
 private:
@@ -83,7 +92,8 @@ private:
 
     const CommitSettings settings_;
     std::mutex held_lock_;
-    std::size_t held_waiting_ = 0;  // held outputs handed to the writer, not yet written
+    std::size_t held_waiting_ = 0;        // held outputs handed to the writer, not yet written
+    std::size_t held_bytes_waiting_ = 0;  // and their bytes
     Handoff to_write_;
     Handoff to_commit_;
     std::thread writer_;     // started once the rest is ready
