@@ -102,6 +102,11 @@ run_once() {
   describe "$key" "$in"
   local log=$work/logs/$corpus-${key/:/-j}
   [[ -z $out ]] || rm -rf "$out"
+  # Warm: the inputs are read into the page cache right before each run.
+  # Having read them in the run before is not enough where the kernel pages
+  # out cached files it sees touched once in a while (DAMON's pageout, as on
+  # the VM of bench/README's results: 6 % of the corpus left after a minute).
+  [[ $cold == yes ]] || find "$in" -type f -exec cat {} + >/dev/null
   # Write-back of earlier output would otherwise land in this run's time.
   sync
   [[ $cold == no ]] || echo 3 >/proc/sys/vm/drop_caches
@@ -203,7 +208,14 @@ frames=$(dcmdump -q +P NumberOfFrames "$work/sources/GREYSCALE_CINE.dcm" | sed -
 ((${frames:-0} > 1)) || { echo "GREYSCALE_CINE.dcm is not multi-frame" >&2; exit 1; }
 
 machine="$(lscpu | sed -n 's/^Model name: *//p'), nproc $jobs, $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)"
-[[ $cold == no ]] || machine+=", page cache dropped before every run"
+[[ $cold == no ]] && machine+=", inputs read into the page cache before every run" ||
+  machine+=", page cache dropped before every run"
+# A kernel that pages out cached files by itself (DAMON's pageout scheme)
+# makes a run's inputs only partly warm unless they are read right before.
+for kdamond in /sys/kernel/mm/damon/admin/kdamonds/*/; do
+  [[ $(cat "$kdamond/state" 2>/dev/null) == on ]] &&
+    grep -qs pageout "$kdamond"/contexts/*/schemes/*/action && machine+=", DAMON pageout on" && break
+done
 # Where the outputs go decides what an fsync costs: a journal or none, discard.
 # An ext4 mounted without a journal lists no data= mode among its options.
 read -r fs_source fs_type fs_options < <(findmnt -no SOURCE,FSTYPE,OPTIONS -T "$work")
