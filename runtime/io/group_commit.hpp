@@ -25,9 +25,11 @@ struct CommitSettings {
     // worker go on while the writer is slowed by a file's creation; the
     // budget keeps memory bounded. Measured 2026-12-02 (put --profile basic
     // -j1, 1,000 small files in the page cache, with a batch window of 32):
-    // 0.83 s, against 1.00 s with room for one output only. (Before held
-    // outputs were written in pieces, this queue had been slower.)
-    std::size_t most_held_bytes = std::size_t{16} << 20U;
+    // 0.83 s with 16 MiB, against 1.00 s with room for one output only;
+    // 4, 8 and 16 MiB within this machine's noise of each other (0.85, 0.80,
+    // 0.83 s). Before held outputs were written in pieces, a queue had been
+    // slower.
+    std::size_t most_held_bytes = std::size_t{8} << 20U;
 };
 
 // Writes held outputs, makes staged files durable and gives them their final
