@@ -14,6 +14,7 @@
 
 #include "engine/progress.hpp"
 #include "runtime/io/inputs.hpp"
+#include "runtime/io/open_files.hpp"
 #include "runtime/io/read_ahead.hpp"
 
 namespace deid {
@@ -41,6 +42,7 @@ inline constexpr std::uint64_t kWholeFileReadAhead = 4 << 20;
 struct BatchSettings {
     unsigned jobs = 0;  // 0: one per core
     std::uint64_t read_ahead_bytes = kWholeFileReadAhead;  // of each upcoming file
+    std::size_t open_file_limit = 0;                       // 0: the process's (open_file_limit())
 };
 
 // Runs `start(worker, input, complete)` for every file of the walk on `jobs`
@@ -68,7 +70,13 @@ void run_in_parallel_deferred(InputWalk& walk, const BatchSettings& settings, Ma
     // worker of -j1 waiting for the group committer's fsyncs (measured with
     // the writer's queue, put --profile basic -j1 on 1,000 small files in
     // the page cache: 0.83 s against 0.93 s with a window of 8).
-    const std::size_t window = std::max<std::size_t>(8 * static_cast<std::size_t>(jobs), 32);
+    // At most half the files the process may open: a file in flight holds
+    // one open at most (its input while it is read, its output until it is
+    // synced), so many workers or a low `ulimit -n` never fail files with
+    // "Too many open files"; workers beyond the window wait.
+    const std::size_t open_files = settings.open_file_limit != 0 ? settings.open_file_limit : open_file_limit();
+    const std::size_t window = std::min(std::max<std::size_t>(8 * static_cast<std::size_t>(jobs), 32),
+                                        std::max<std::size_t>(open_files / 2, 1));
 
     std::mutex lock;  // guards everything below but the read-ahead's files
     std::condition_variable delivered_more;

@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <fstream>
 #include <map>
@@ -153,6 +154,29 @@ TEST(Batch, OutputPathsComeFromInputPathsOnly) {
     ASSERT_EQ(put(options).status, 0);
     EXPECT_EQ(testing::folder_contents(options.output).size(), 1u);
     EXPECT_TRUE(std::filesystem::exists(options.output / "ctbrain1.dcm"));
+}
+
+// Many workers under a low `ulimit -n`: no file fails for want of a file
+// descriptor (the batch keeps fewer files in flight instead).
+TEST(Batch, ALowOpenFileLimitFailsNoFile) {
+    const auto inputs = testing::scratch_dir() / "in";
+    std::filesystem::create_directories(inputs);
+    for (int i = 0; i < 200; ++i) {
+        std::filesystem::copy_file(kData / "deid-data/humans/ctbrain1.dcm", inputs / ("f" + std::to_string(i) + ".dcm"));
+    }
+    auto options = options_for(testing::scratch_dir() / "out");
+    options.inputs = {inputs};
+    options.jobs = 8;
+    rlimit before{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &before), 0);
+    rlimit low = before;
+    low.rlim_cur = 48;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    const testing::CommandRun ran = put(options);
+    ::setrlimit(RLIMIT_NOFILE, &before);
+    EXPECT_EQ(ran.status, 0) << ran.err;
+    EXPECT_THAT(ran.err, ::testing::Not(HasSubstr("Too many open files")));
+    EXPECT_EQ(testing::folder_contents(options.output).size(), 200u);
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -71,6 +73,35 @@ TEST(ParallelBatch, AWorkerThatCannotStartStopsTheBatch) {
             [](const InputFile&, int) {});
     };
     EXPECT_THROW(run(), std::runtime_error);
+}
+
+// Half the files the process may open are in flight at most, whatever the
+// number of workers: each may hold one open.
+TEST(ParallelBatch, FilesInFlightStayWithinHalfTheOpenFileLimit) {
+    const auto folder = folder_of_files(80);
+    InputWalk walk({folder});
+    std::mutex lock;
+    std::size_t in_flight = 0;
+    std::size_t most_in_flight = 0;
+    std::size_t delivered = 0;
+    BatchSettings settings{8, 0};
+    settings.open_file_limit = 10;
+    run_in_parallel(
+        walk, settings, [] { return 0; },
+        [&](int, const InputFile&) {
+            {
+                const std::lock_guard guard(lock);
+                most_in_flight = std::max(most_in_flight, ++in_flight);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            const std::lock_guard guard(lock);
+            --in_flight;
+            return 0;
+        },
+        [&](const InputFile&, int) { ++delivered; });
+    EXPECT_EQ(delivered, 80u);
+    EXPECT_LE(most_in_flight, 5u);
+    EXPECT_GE(most_in_flight, 2u);  // the workers did run side by side
 }
 
 }  // namespace
