@@ -1,9 +1,11 @@
 #include "engine/get_command.hpp"
 
 #include <charconv>
-#include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
+#include <system_error>
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -17,7 +19,9 @@
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
 #include "runtime/dicom/dicom_file.hpp"
+#include "runtime/io/file_system.hpp"
 #include "runtime/io/inputs.hpp"
+#include "runtime/io/staged_file.hpp"
 #include "engine/script_check.hpp"
 
 namespace deid {
@@ -118,26 +122,32 @@ int run_get(const GetOptions& options, const ElementDictionary& dictionary, std:
             return kExitRecipeError;
         }
     }
-    // A file is written under a temporary name and renamed when complete.
-    std::ofstream file_output;
-    std::filesystem::path temporary;
+    // -o: written as every output is, under a hidden temporary name, every
+    // write checked, synced, and renamed only when complete.
+    std::optional<StagedFile> staged;
     if (options.output) {
-        temporary = *options.output;
-        temporary += ".deid-partial";
-        file_output.open(temporary);
-        if (!file_output) {
-            err << options.output->string() << ": error: cannot write\n";
+        auto opened = open_staged(*options.output, disk(), /*replace=*/true);
+        if (auto* failure = std::get_if<WriteFailure>(&opened)) {
+            err << "deid get: error: " << failure->message << '\n';
             return kExitRecipeError;
         }
+        staged.emplace(std::move(std::get<StagedFile>(opened)));
     }
-    std::ostream& json = options.output ? file_output : out;
+    std::error_code write_error;  // the first; nothing more is written after it
+    auto emit = [&](std::string_view text) {
+        if (!staged) {
+            out << text;
+        } else if (!write_error) {
+            write_error = staged->file->write(text.data(), text.size());
+        }
+    };
 
     const auto protected_tags = default_protected_tags();
     InputWalk inputs(options.inputs);
     Progress progress(err, options.progress, "deid get", progress_total(options.progress, options.inputs));
     std::size_t failed = 0;
     bool first = true;
-    json << "{";
+    emit("{");
     run_in_parallel(inputs, BatchSettings{options.jobs, kHeaderReadAhead}, [] { return 0; },
         [&](int, const InputFile& input) { return identifiers_of(input, protected_tags); },
         [&](const InputFile&, const FileIdentifiers& result) {
@@ -145,19 +155,20 @@ int run_get(const GetOptions& options, const ElementDictionary& dictionary, std:
                 if (!options.output) {
                     progress.make_room();
                 }
-                json << (first ? "\n" : ",\n") << result.json;
+                emit(first ? "\n" : ",\n");
+                emit(result.json);
                 first = false;
             }
             failed += result.failed ? 1 : 0;
             progress.file_done(result.messages);
         });
-    json << (first ? "}\n" : "\n}\n");
-    if (options.output) {
-        file_output.close();
-        std::error_code error;
-        if (!file_output || (std::filesystem::rename(temporary, *options.output, error), error)) {
-            std::filesystem::remove(temporary, error);
-            err << options.output->string() << ": error: cannot write\n";
+    emit(first ? "}\n" : "\n}\n");
+    if (staged) {
+        auto failure = write_error ? std::optional(abandon(*staged, "cannot write " + staged->temporary.string() +
+                                                                          ": " + write_error.message()))
+                                   : sync_and_publish(*staged, /*sync=*/true);
+        if (failure) {
+            err << "deid get: error: " << failure->message << '\n';
             return kExitRecipeError;
         }
     }
