@@ -33,31 +33,19 @@ std::string header_comment(const ImportCtpOptions& options) {
 // Writes `text` to `path` under a temporary name, synced, then renamed.
 std::optional<std::string> write_atomically(FileSystem& files, const std::filesystem::path& path, const std::string& text,
                                             bool overwrite) {
-    const std::filesystem::path temporary = temporary_beside(path);
-    std::error_code error;
-    auto file = files.create(temporary, error);
-    if (!file) {
-        return "cannot write " + temporary.string() + ": " + error.message();
+    auto opened = open_staged(path, files, overwrite);
+    if (const auto* failure = std::get_if<WriteFailure>(&opened)) {
+        return failure->message;
     }
-    auto failed = [&](const std::error_code& code) {
-        (void)files.remove(temporary);
-        return "cannot write " + path.string() + ": " + code.message();
-    };
-    if (auto code = file->write(text.data(), text.size())) {
-        return failed(code);
+    auto& staged = std::get<StagedFile>(opened);
+    if (const auto error = staged.file->write(text.data(), text.size())) {
+        return abandon(staged, "cannot write " + path.string() + ": " + error.message()).message;
     }
-    if (auto code = file->sync()) {
-        return failed(code);
-    }
-    if (auto code = file->close()) {
-        return failed(code);
-    }
-    if (auto code = files.rename(temporary, path, overwrite)) {
-        (void)files.remove(temporary);
-        if (code == std::errc::file_exists) {
-            return path.string() + " exists (use --overwrite to replace it)";
+    if (auto failure = sync_and_publish(staged, /*sync=*/true)) {
+        if (failure->kind == WriteFailure::Kind::exists) {
+            failure->message += " (use --overwrite to replace it)";
         }
-        return "cannot write " + path.string() + ": " + code.message();
+        return failure->message;
     }
     return std::nullopt;
 }
