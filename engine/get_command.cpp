@@ -164,8 +164,8 @@ int run_get(const GetOptions& options, const ElementDictionary& dictionary, std:
         });
     emit(first ? "}\n" : "\n}\n");
     if (staged) {
-        auto failure = write_error ? std::optional(abandon(*staged, "cannot write " + staged->temporary.string() +
-                                                                          ": " + write_error.message()))
+        auto failure = write_error ? std::optional(abandon(*staged, "cannot write " + staged->target.string() + ": " +
+                                                                          write_error.message()))
                                    : sync_and_publish(*staged, /*sync=*/true);
         if (failure) {
             err << "deid get: error: " << failure->message << '\n';

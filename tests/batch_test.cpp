@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/put_command.hpp"
+#include "runtime/io/open_files.hpp"
 #include "runtime/dictionary/dcmtk_dictionary.hpp"
 #include "tests/test_support.hpp"
 
@@ -167,13 +168,24 @@ TEST(Batch, ALowOpenFileLimitFailsNoFile) {
     auto options = options_for(testing::scratch_dir() / "out");
     options.inputs = {inputs};
     options.jobs = 8;
-    rlimit before{};
-    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &before), 0);
-    rlimit low = before;
-    low.rlim_cur = 48;
-    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
-    const testing::CommandRun ran = put(options);
-    ::setrlimit(RLIMIT_NOFILE, &before);
+    struct LowLimit {
+        rlimit before{};
+        LowLimit() {
+            ::getrlimit(RLIMIT_NOFILE, &before);
+            rlimit low = before;
+            low.rlim_cur = 48;
+            ::setrlimit(RLIMIT_NOFILE, &low);
+        }
+        ~LowLimit() { ::setrlimit(RLIMIT_NOFILE, &before); }
+        LowLimit(const LowLimit&) = delete;
+        LowLimit& operator=(const LowLimit&) = delete;
+    };
+    testing::CommandRun ran;
+    {
+        const LowLimit low;
+        ASSERT_EQ(open_file_limit(), 48u);
+        ran = put(options);
+    }
     EXPECT_EQ(ran.status, 0) << ran.err;
     EXPECT_THAT(ran.err, ::testing::Not(HasSubstr("Too many open files")));
     EXPECT_EQ(testing::folder_contents(options.output).size(), 200u);
