@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/progress.hpp"
+#include "engine/walk_order_turns.hpp"
 #include "runtime/io/inputs.hpp"
 #include "runtime/io/open_files.hpp"
 #include "runtime/io/read_ahead.hpp"
@@ -43,6 +44,7 @@ struct BatchSettings {
     unsigned jobs = 0;  // 0: one per core
     std::uint64_t read_ahead_bytes = kWholeFileReadAhead;  // of each upcoming file
     std::size_t open_file_limit = 0;                       // 0: the process's (open_file_limit())
+    WalkOrderTurns* turns = nullptr;                       // each file's turn ends once its start() returns
 };
 
 // Runs `start(worker, input, complete)` for every file of the walk on `jobs`
@@ -132,6 +134,7 @@ void run_in_parallel_deferred(InputWalk& walk, const BatchSettings& settings, Ma
                     }
                     index = next_index++;
                     input = &in_flight.emplace(index, std::move(taken->file)).first->second;
+                    input->walk_index = index;
                 }
                 for (const auto& upcoming : taken->to_read_ahead) {
                     read_ahead(upcoming, settings.read_ahead_bytes);
@@ -139,10 +142,16 @@ void run_in_parallel_deferred(InputWalk& walk, const BatchSettings& settings, Ma
                 try {
                     start(worker, std::as_const(*input), complete_for(index));
                 } catch (...) {
+                    if (settings.turns != nullptr) {
+                        settings.turns->end_turn(index);
+                    }
                     // Before it handed `complete` on (the contract): this file is done.
                     const std::lock_guard guard(lock);
                     ++completed;
                     throw;
+                }
+                if (settings.turns != nullptr) {
+                    settings.turns->end_turn(index);
                 }
             }
         } catch (...) {

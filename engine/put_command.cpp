@@ -21,6 +21,7 @@
 #include "engine/run_report.hpp"
 #include "engine/run_variables.hpp"
 #include "engine/staged_outputs.hpp"
+#include "engine/walk_order_turns.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "runtime/dicom/character_set.hpp"
 #include "runtime/dicom/dcmtk_dataset.hpp"
@@ -167,6 +168,7 @@ struct FileProcessor {
     const std::optional<PseudonymKey>& key;  // the run's, if it has one
     Crosswalk* crosswalk;                    // --mapping
     std::uint64_t largest_held_output;       // see largest_held_output()
+    WalkOrderTurns& turns;                   // the batch's: layout paths are taken in walk order
 
     enum class Earlier { absent, complete, redo, refused };
 
@@ -443,6 +445,10 @@ struct FileProcessor {
                 }
             }
             result.output = output_path(options.output, layout.path_for(written), destination);
+            // Two inputs meet on one path only through their values: the one
+            // first in walk order takes it, whichever worker gets there
+            // first, so that which one fails is the same for any -j.
+            const TurnInWalkOrder turn(turns, input.walk_index);
             if (options.resume) {
                 switch (check_resumable(input, result.output, result, err)) {
                     case Earlier::complete: return finish();
@@ -648,8 +654,8 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         }
         progress.file_done(messages);
     };
-    run_in_parallel_deferred<FileResult>(inputs, BatchSettings{options.jobs, kWholeFileReadAhead}, make_worker, start,
-                                         deliver);
+    const BatchSettings settings{.jobs = options.jobs, .read_ahead_bytes = kWholeFileReadAhead, .turns = &processor.turns};
+    run_in_parallel_deferred<FileResult>(inputs, settings, make_worker, start, deliver);
 
     std::ostringstream summary;
     for (const auto& [warning, files] : warnings_seen) {
@@ -860,6 +866,7 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
             return kExitRecipeError;
         }
     }
+    WalkOrderTurns turns;  // of the one batch below
     const FileProcessor processor{options,
                                   *plan,
                                   global_variables,
@@ -874,7 +881,8 @@ int run_put(const PutOptions& given, const ElementDictionary& dictionary, std::o
                                   layout,
                                   key,
                                   crosswalk.get(),
-                                  largest_held_output(worker_count(options.jobs))};
+                                  largest_held_output(worker_count(options.jobs)),
+                                  turns};
     int status = run_batch(options, processor, in_this_shard, report.get(), out, err);
     if (crosswalk) {
         // The entries are committed; folding the log into the file is tidiness.

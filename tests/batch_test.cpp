@@ -9,6 +9,9 @@
 #include <map>
 #include <sstream>
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/put_command.hpp"
@@ -189,6 +192,37 @@ TEST(Batch, ALowOpenFileLimitFailsNoFile) {
     EXPECT_EQ(ran.status, 0) << ran.err;
     EXPECT_THAT(ran.err, ::testing::Not(HasSubstr("Too many open files")));
     EXPECT_EQ(testing::folder_contents(options.output).size(), 200u);
+}
+
+// Two inputs that a layout puts on one path: the one first in walk order
+// takes it, whichever worker gets there first. Here the first is large and
+// slow to read, the second tiny: without turns its worker would claim the
+// path first.
+TEST(Batch, OfTwoInputsOnOnePathTheFirstInWalkOrderTakesIt) {
+    const auto inputs = testing::scratch_dir() / "in";
+    std::filesystem::create_directories(inputs);
+    DcmFileFormat large;
+    ASSERT_TRUE(large.loadFile((kData / "deid-data/humans/ctbrain1.dcm").c_str()).good());
+    large.getDataset()->putAndInsertString(DCM_Modality, "OT");
+    const std::vector<Uint8> bytes(std::size_t{48} << 20U, 7);
+    ASSERT_TRUE(large.getDataset()->putAndInsertUint8Array(DCM_EncapsulatedDocument, bytes.data(),
+                                                           static_cast<unsigned long>(bytes.size())).good());
+    ASSERT_TRUE(large.saveFile((inputs / "a.dcm").c_str(), EXS_Unknown).good());
+    DcmFileFormat small;
+    ASSERT_TRUE(small.loadFile((kData / "deid-data/humans/ctbrain2.dcm").c_str()).good());
+    small.getDataset()->putAndInsertString(DCM_Modality, "OT");
+    ASSERT_TRUE(small.saveFile((inputs / "b.dcm").c_str(), EXS_Unknown).good());
+
+    auto options = options_for(testing::scratch_dir() / "out");
+    options.inputs = {inputs};
+    options.layout = "{Modality}.dcm";
+    options.jobs = 2;
+    const testing::CommandRun ran = put(options);
+    EXPECT_EQ(ran.status, 1);
+    EXPECT_THAT(ran.err, HasSubstr((inputs / "b.dcm").string() + ": error: " + (options.output / "OT.dcm").string() +
+                                   " was already written by this run from another input"));
+    EXPECT_THAT(ran.err, ::testing::Not(HasSubstr((inputs / "a.dcm").string() + ": error")));
+    EXPECT_GT(std::filesystem::file_size(options.output / "OT.dcm"), bytes.size());
 }
 
 }  // namespace

@@ -104,5 +104,33 @@ TEST(ParallelBatch, FilesInFlightStayWithinHalfTheOpenFileLimit) {
     EXPECT_GE(most_in_flight, 2u);  // the workers did run side by side
 }
 
+// Files take their turns in walk order, whichever finishes its work first;
+// a file that never takes its turn has it ended by the runner.
+TEST(ParallelBatch, TurnsAreTakenInWalkOrder) {
+    const auto folder = folder_of_files(40);
+    InputWalk walk({folder});
+    WalkOrderTurns turns;
+    std::mutex lock;
+    std::vector<std::size_t> taken;
+    BatchSettings settings{4, 0};
+    settings.turns = &turns;
+    run_in_parallel(
+        walk, settings, [] { return 0; },
+        [&](int, const InputFile& input) {
+            const std::size_t number = input.walk_index;
+            if (number % 5 == 3) {
+                return 0;  // no turn taken
+            }
+            std::this_thread::sleep_for(std::chrono::microseconds(200 * (40 - number) % 900));
+            const TurnInWalkOrder turn(turns, number);
+            const std::lock_guard guard(lock);
+            taken.push_back(number);
+            return 0;
+        },
+        [](const InputFile&, int) {});
+    ASSERT_EQ(taken.size(), 32u);
+    EXPECT_TRUE(std::is_sorted(taken.begin(), taken.end()));
+}
+
 }  // namespace
 }  // namespace deid

@@ -13,6 +13,7 @@ struct InputFile {
     std::filesystem::path relative;  // where its output goes under OUTDIR
     std::string problem;             // e.g. a folder that cannot be listed: the input fails with it
     std::string not_followed;        // a symbolic link to a folder: reported as skipped, never walked
+    std::size_t walk_index = 0;      // its place among a batch's files, set by the batch runner
 };
 
 // The files of the inputs, one at a time: files given directly, and every
