@@ -654,7 +654,8 @@ int run_batch(const PutOptions& options, const FileProcessor& processor, const I
         }
         progress.file_done(messages);
     };
-    const BatchSettings settings{.jobs = options.jobs, .read_ahead_bytes = kWholeFileReadAhead, .turns = &processor.turns};
+    const BatchSettings settings{
+        .jobs = options.jobs, .read_ahead_bytes = kWholeFileReadAhead, .turns = &processor.turns};
     run_in_parallel_deferred<FileResult>(inputs, settings, make_worker, start, deliver);
 
     std::ostringstream summary;

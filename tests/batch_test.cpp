@@ -166,7 +166,8 @@ TEST(Batch, ALowOpenFileLimitFailsNoFile) {
     const auto inputs = testing::scratch_dir() / "in";
     std::filesystem::create_directories(inputs);
     for (int i = 0; i < 200; ++i) {
-        std::filesystem::copy_file(kData / "deid-data/humans/ctbrain1.dcm", inputs / ("f" + std::to_string(i) + ".dcm"));
+        std::filesystem::copy_file(kData / "deid-data/humans/ctbrain1.dcm",
+                                   inputs / ("f" + std::to_string(i) + ".dcm"));
     }
     auto options = options_for(testing::scratch_dir() / "out");
     options.inputs = {inputs};
