@@ -71,7 +71,7 @@ void run_in_parallel_deferred(InputWalk& walk, const BatchSettings& settings, Ma
     // At least 32: with few workers, a window of 8 per worker left the one
     // worker of -j1 waiting for the group committer's fsyncs (measured with
     // the writer's queue, put --profile basic -j1 on 1,000 small files in
-    // the page cache: 0.83 s against 0.93 s with a window of 8).
+    // the page cache: 0.81-0.83 s against 1.00 s with a window of 8).
     // At most half the files the process may open: a file in flight holds
     // one open at most (its input while it is read, its output until it is
     // synced), so many workers or a low `ulimit -n` never fail files with

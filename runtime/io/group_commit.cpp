@@ -80,9 +80,8 @@ void GroupCommitter::submit(PendingOutput output, Done done) {
         bool room = false;
         {
             const std::lock_guard guard(held_lock_);
-            room = held_waiting_ == 0 || held_bytes_waiting_ + size <= settings_.most_held_bytes;
+            room = held_bytes_waiting_ == 0 || held_bytes_waiting_ + size <= settings_.most_held_bytes;
             if (room) {
-                ++held_waiting_;
                 held_bytes_waiting_ += size;
             }
         }
@@ -112,7 +111,6 @@ void GroupCommitter::write_held_outputs() {
                 auto failure = stage(pending.output);
                 {
                     const std::lock_guard guard(held_lock_);
-                    --held_waiting_;
                     held_bytes_waiting_ -= size;
                 }
                 if (failure) {
